@@ -1,0 +1,117 @@
+"""The Python API of the experiments layer; the CLI is a thin wrapper around it.
+
+>>> from clustersim.experiments import run_experiment, load_runs
+>>> out = run_experiment("experiments/quick.yaml", "results/quick")  # doctest: +SKIP
+>>> runs = load_runs(out)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from clustersim.experiments.executors import ExecutorOptions
+from clustersim.experiments.plan import prepare_plan
+from clustersim.experiments.runner import SweepSummary, run_plan
+from clustersim.experiments.spec import Experiment
+from clustersim.experiments.storage import load_runs, load_steps, read_manifest
+
+
+def executor_options(
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    mpi: bool = False,
+) -> ExecutorOptions:
+    """Pick the backend from the user-facing switches (at most one of them)."""
+    chosen = [name for name, on in (("--scheduler", scheduler), ("--dask-local", dask_local),
+                                     ("--mpi", mpi)) if on]
+    if len(chosen) > 1:
+        raise ValueError(f"choose one of {', '.join(chosen)}")
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers = {workers}: must be >= 0 (0 = run in this process)")
+    if scheduler:
+        return ExecutorOptions("dask", scheduler=scheduler)
+    if dask_local:
+        return ExecutorOptions("dask", workers=dask_local)
+    if mpi:
+        return ExecutorOptions("mpi", workers=workers or None)
+    if workers == 0:
+        return ExecutorOptions("serial", workers=1)
+    return ExecutorOptions("process", workers=workers)
+
+
+def default_out(experiment: str | Path | Experiment) -> Path:
+    if isinstance(experiment, Experiment):
+        return Path("results") / experiment.name
+    return Path("results") / Path(experiment).stem
+
+
+def sweep(
+    experiment: str | Path | Experiment,
+    out: str | Path | None = None,
+    *,
+    replications: int | None = None,
+    steps: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    dask_local: int | None = None,
+    mpi: bool = False,
+    executor: ExecutorOptions | None = None,
+    retry_failed: bool = False,
+    progress: bool = True,
+    run_fn: Callable[..., Any] | None = None,
+    chunk_runs: int = 500,
+) -> SweepSummary:
+    """Run or resume an experiment; like :func:`run_experiment` but returns the counts."""
+    plan = prepare_plan(experiment, replications=replications, steps=steps, run_fn=run_fn)
+    raw = None
+    if not isinstance(experiment, Experiment):
+        raw = Path(experiment).read_bytes()
+    options = executor or executor_options(workers, scheduler, dask_local, mpi)
+    return run_plan(
+        plan,
+        Path(out) if out is not None else default_out(experiment),
+        executor=options,
+        retry_failed=retry_failed,
+        progress=progress,
+        chunk_runs=chunk_runs,
+        experiment_bytes=raw,
+    )
+
+
+def run_experiment(
+    experiment: str | Path | Experiment,
+    out: str | Path | None = None,
+    **options: Any,
+) -> Path:
+    """Run (or resume) an experiment file or spec into ``out``; returns the output folder.
+
+    Keyword options as on the command line: ``replications``, ``steps``, ``workers`` (default all
+    cores, 0 = this process), ``scheduler`` (Dask address), ``dask_local`` (N local Dask workers),
+    ``mpi``, ``retry_failed``, ``progress``; and ``run_fn(params, seed) -> {kpi: value}`` to sweep
+    a function of your own instead of the model. ``out`` defaults to ``results/<file stem>``.
+    """
+    return sweep(experiment, out, **options).out
+
+
+@dataclass(frozen=True)
+class Results:
+    """A sweep's output folder, loaded: runs table, per-step table (or None), manifest."""
+
+    runs: pd.DataFrame
+    steps: pd.DataFrame | None
+    manifest: dict[str, Any]
+
+
+def load_results(out: str | Path) -> Results:
+    """Load a sweep's output folder into pandas DataFrames."""
+    manifest = read_manifest(out)
+    if manifest is None:
+        raise FileNotFoundError(f"{out}: no manifest.json; not a clustersim sweep output folder")
+    steps = load_steps(out) if manifest["tables"].get("steps") else None
+    return Results(load_runs(out), steps, manifest)

@@ -1,0 +1,274 @@
+"""From an experiment file to a run plan: base scenario, design, seeds and the order of runs.
+
+Run ``i`` of a sweep is replication ``i // n_points`` of design point ``i % n_points``: runs are
+numbered replication-major, so dispatching them in index order covers every point once before
+any point gets its second replication (a sweep stopped half-way is balanced). A run's seed comes
+from ``numpy.random.SeedSequence(experiment_seed, spawn_key=(i,))``: it depends on nothing but the
+experiment seed and the run index, so results are identical whichever executor, worker count or
+completion order, and adding replications later leaves earlier runs' seeds unchanged.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from clustersim.experiments.designs import Design, build_design
+from clustersim.experiments.spec import (
+    Experiment,
+    ExperimentError,
+    canonical_json,
+    read_experiment_file,
+    sha256_text,
+)
+from clustersim.experiments.worker import FunctionRun, RunTask, ScenarioRun
+
+SEED_SCHEME_TEXT = {
+    "run": (
+        "seed = SeedSequence(experiment_seed, spawn_key=(run_index,)).generate_state(1, uint64)[0]"
+        " >> 1; run_index = replication * n_points + point_id"
+    ),
+    "replication": (
+        "seed = SeedSequence(experiment_seed, spawn_key=(replication,)).generate_state(1, uint64)"
+        "[0] >> 1 (common random numbers across design points); "
+        "run_index = replication * n_points + point_id"
+    ),
+}
+
+RESERVED_COLUMNS = (
+    "run_index", "point_id", "replication", "seed", "status", "attempt", "wall_time_s",
+    "error", "traceback", "worker", "finished_at", "step",
+)
+
+
+def run_seed(experiment_seed: int, key: int) -> int:
+    """A 63-bit run seed derived from the experiment seed and ``key`` (run index or replication)."""
+    state = np.random.SeedSequence(experiment_seed, spawn_key=(key,)).generate_state(1, np.uint64)
+    return int(state[0] >> np.uint64(1))
+
+
+@dataclass
+class Plan:
+    """Everything needed to run (or resume) an experiment, and to describe it in the manifest."""
+
+    spec: Experiment
+    source: str
+    design: Design
+    kpis: tuple[str, ...]
+    run: Callable[..., Any]
+    file_sha256: str | None = None
+    scenario_path: str | None = None
+    scenario_sha256: str | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_points(self) -> int:
+        return self.design.n_points
+
+    @property
+    def replications(self) -> int:
+        return self.spec.replications
+
+    @property
+    def n_runs(self) -> int:
+        return self.n_points * self.replications
+
+    @property
+    def record(self) -> str | int:
+        return self.spec.outputs.record
+
+    def task(self, run_index: int) -> RunTask:
+        replication, point_id = divmod(run_index, self.n_points)
+        key = run_index if self.spec.seed_scheme == "run" else replication
+        return RunTask(
+            run_index=run_index,
+            point_id=point_id,
+            replication=replication,
+            seed=run_seed(self.spec.seed, key),
+            params=self.design.point(point_id),
+        )
+
+    def tasks(self, skip: Callable[[int], bool] = lambda i: False) -> Iterator[RunTask]:
+        """Tasks in dispatch order (replication-major), lazily, leaving out ``skip``-ped ones."""
+        for i in range(self.n_runs):
+            if not skip(i):
+                yield self.task(i)
+
+    def plan_hash(self) -> str:
+        """Hash of everything that determines the runs' results (not the replication count)."""
+        content = self.spec.model_dump(
+            mode="json", exclude={"name", "description", "replications", "sensitivity"}
+        )
+        content["scenario"] = self.scenario_sha256
+        content["run_function"] = describe_run(self.run)
+        return sha256_text(canonical_json(content))
+
+    def seed_scheme_text(self) -> str:
+        return SEED_SCHEME_TEXT[self.spec.seed_scheme]
+
+
+def describe_run(run: Any) -> str:
+    describe = getattr(run, "describe", None)
+    return describe() if callable(describe) else repr(run)
+
+
+def with_cli_overrides(
+    spec: Experiment, replications: int | None = None, steps: int | None = None
+) -> Experiment:
+    """The spec with ``--replications`` / ``--steps`` applied (re-validated)."""
+    update: dict[str, Any] = {}
+    if replications is not None:
+        update["replications"] = replications
+    if steps is not None:
+        update["steps"] = steps
+    if not update:
+        return spec
+    data = spec.model_dump(mode="json", exclude_unset=False)
+    data.update(update)
+    from clustersim.experiments.spec import validate_experiment
+
+    return validate_experiment(data, source="command-line options")
+
+
+def prepare_plan(
+    experiment: str | Path | Experiment,
+    *,
+    replications: int | None = None,
+    steps: int | None = None,
+    run_fn: Callable[..., Any] | None = None,
+    base_dir: str | Path | None = None,
+) -> Plan:
+    """Load and check an experiment (file or spec) into a :class:`Plan`.
+
+    ``run_fn(params, seed) -> {kpi: value}`` replaces the model (tests, custom studies); then the
+    parameters are passed as given and no scenario is needed.
+    """
+    file_sha = None
+    if isinstance(experiment, Experiment):
+        spec, source = experiment, f"experiment '{experiment.name}'"
+        base = Path(base_dir) if base_dir else Path.cwd()
+    else:
+        path = Path(experiment)
+        spec, raw = read_experiment_file(path)
+        source, file_sha = str(path), sha256_text(raw)
+        base = Path(base_dir) if base_dir else path.parent
+    try:
+        spec = with_cli_overrides(spec, replications, steps)
+    except ExperimentError as exc:
+        raise ExperimentError(source, exc.problems) from None
+    _check_columns(spec, source)
+    design = build_design(spec)
+    if run_fn is not None:
+        if spec.outputs.kpis == "all":
+            raise ExperimentError(
+                source, ["outputs.kpis: list the KPIs when sweeping a custom run function"]
+            )
+        kpis = tuple(spec.outputs.kpis)
+        return Plan(spec, source, design, kpis, FunctionRun(run_fn, kpis, spec.outputs.record),
+                    file_sha256=file_sha)
+    return _scenario_plan(spec, source, design, base, file_sha)
+
+
+def _check_columns(spec: Experiment, source: str) -> None:
+    clash = sorted(set(spec.parameter_names()) & set(RESERVED_COLUMNS))
+    kpis = spec.outputs.kpis if isinstance(spec.outputs.kpis, list) else []
+    clash += sorted(set(spec.parameter_names()) & set(kpis))
+    if clash:
+        raise ExperimentError(
+            source, [f"parameters: names {clash} clash with result columns; rename them"]
+        )
+
+
+def _resolve_scenario(spec: Experiment, source: str, base: Path) -> Path:
+    if spec.scenario is None:
+        raise ExperimentError(source, ["scenario: required field is missing (base scenario file)"])
+    candidates = [base / spec.scenario, Path.cwd() / spec.scenario]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate.resolve()
+    raise ExperimentError(
+        source,
+        [f"scenario = {spec.scenario!r}: no such file (looked in {base} and {Path.cwd()})"],
+    )
+
+
+def _scenario_plan(
+    spec: Experiment, source: str, design: Design, base_dir: Path, file_sha: str | None
+) -> Plan:
+    from clustersim.outputs.kpis import KPI_NAMES
+    from clustersim.scenario.loader import ScenarioError, load_scenario, scenario_with_overrides
+
+    scenario_path = _resolve_scenario(spec, source, base_dir)
+    overrides = dict(spec.overrides)
+    if spec.steps is not None:
+        overrides["steps"] = spec.steps
+    try:
+        scenario = load_scenario(scenario_path, overrides=overrides)
+    except ScenarioError as exc:
+        raise ExperimentError(
+            source, [f"scenario {scenario_path} with overrides: {p}" for p in exc.problems]
+        ) from None
+
+    problems: list[str] = []
+    for name in design.names:
+        checked: set[str] = set()
+        for value in _values_to_check(spec, design, name):
+            key = repr(value)
+            if key in checked:
+                continue
+            checked.add(key)
+            try:
+                scenario_with_overrides(scenario, {name: value})
+            except ScenarioError as exc:
+                where = f"parameters.{name}" if name in spec.parameters else "design.points"
+                problems.extend(f"{where}: {p}" for p in exc.problems)
+                break
+    if spec.outputs.kpis == "all":
+        kpis = tuple(KPI_NAMES)
+    else:
+        kpis = tuple(spec.outputs.kpis)
+        for kpi in kpis:
+            if kpi not in KPI_NAMES:
+                hint = difflib.get_close_matches(kpi, KPI_NAMES, n=1)
+                problems.append(
+                    f"outputs.kpis: unknown KPI '{kpi}'"
+                    + (f"; did you mean '{hint[0]}'?" if hint else "")
+                    + f" (known: {', '.join(KPI_NAMES)})"
+                )
+    for kpi in spec.sensitivity.kpis or ():
+        if kpi not in kpis:
+            problems.append(f"sensitivity.kpis: '{kpi}' is not among outputs.kpis {list(kpis)}")
+    if problems:
+        raise ExperimentError(source, problems)
+
+    from clustersim.scenario.loader import scenario_hash
+
+    base_data = scenario.model_dump(mode="json")
+    run = ScenarioRun(base_data, kpis, spec.outputs.record)
+    return Plan(
+        spec,
+        source,
+        design,
+        kpis,
+        run,
+        file_sha256=file_sha,
+        scenario_path=str(scenario_path),
+        scenario_sha256=scenario_hash(scenario),
+    )
+
+
+def _values_to_check(spec: Experiment, design: Design, name: str) -> list[Any]:
+    """Values worth validating against the scenario schema: levels, choices or bound ends."""
+    param = spec.parameters.get(name)
+    if param is None or spec.design.type in ("grid", "explicit"):
+        return list(dict.fromkeys(design.columns[name]))  # distinct, in order
+    if param.values is not None:
+        return list(param.values)
+    assert param.bounds is not None
+    low, high = param.bounds
+    return [int(low), int(high)] if param.integer else [float(low), float(high)]

@@ -1,0 +1,291 @@
+"""The sweep loop: dispatch runs in order to an executor, stream results to disk, resume.
+
+At most a few runs per worker are in flight at any time (the rest of the plan is a lazy
+generator), so memory does not grow with the number of runs, a stopped sweep has balanced
+coverage, and an interruption loses at most the runs in flight. A run that raises is recorded as
+``failed`` with its traceback; a worker process that dies takes only its runs with it (they are
+recorded as failed and the pool is restarted).
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+import time
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from clustersim.experiments.executors import ExecutorOptions, open_backend
+from clustersim.experiments.plan import Plan, describe_run
+from clustersim.experiments.storage import (
+    OutputFolderError,
+    ResultStore,
+    param_type,
+    read_manifest,
+    runs_schema,
+    schema_to_hex,
+    steps_schema,
+    write_manifest,
+)
+from clustersim.experiments.worker import RunResult, RunTask, execute
+
+IN_FLIGHT_PER_WORKER = 2
+MAX_POOL_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What one call of :func:`run_plan` did."""
+
+    out: Path
+    n_runs: int
+    already_done: int
+    ran: int
+    ok: int
+    failed: int
+    elapsed_s: float
+    interrupted: bool = False
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for package in ("clustersim", "numpy", "pandas", "pyarrow", "SALib", "mesa", "dask"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def _new_manifest(plan: Plan, runs: Any, steps: Any) -> dict[str, Any]:
+    return {
+        "format": "clustersim-sweep/1",
+        "experiment": {
+            "name": plan.spec.name,
+            "source": str(Path(plan.source).resolve()) if plan.file_sha256 else plan.source,
+            "file_sha256": plan.file_sha256,
+            "plan_hash": plan.plan_hash(),
+            "spec": plan.spec.model_dump(mode="json"),
+        },
+        "scenario": {"file": plan.scenario_path, "sha256": plan.scenario_sha256},
+        "run_function": describe_run(plan.run),
+        "design": {
+            "type": plan.design.kind,
+            "n_points": plan.n_points,
+            "parameters": list(plan.design.names),
+        },
+        "replications": plan.replications,
+        "n_runs": plan.n_runs,
+        "seed": {
+            "experiment_seed": plan.spec.seed,
+            "scheme": plan.spec.seed_scheme,
+            "description": plan.seed_scheme_text(),
+        },
+        "kpis": list(plan.kpis),
+        "record": plan.record,
+        "versions": _versions(),
+        "tables": {"runs": "runs/", "steps": "steps/" if steps is not None else None},
+        "schemas": {
+            "runs": schema_to_hex(runs),
+            "steps": schema_to_hex(steps) if steps is not None else None,
+        },
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "sessions": [],
+    }
+
+
+def _prepare_folder(plan: Plan, out: Path, experiment_bytes: bytes | None) -> dict[str, Any]:
+    """Create the manifest, or check that the folder holds the same experiment (resume)."""
+    params = {name: param_type(plan.design.columns[name]) for name in plan.design.names}
+    runs = runs_schema(params, plan.kpis)
+    steps = steps_schema(plan.kpis) if plan.record != "final" else None
+    manifest = read_manifest(out)
+    if manifest is None:
+        if out.exists() and any(p.name != ".DS_Store" for p in out.iterdir()):
+            raise OutputFolderError(
+                f"{out}: folder is not empty and holds no sweep manifest; choose another --out"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        manifest = _new_manifest(plan, runs, steps)
+        if experiment_bytes is not None:
+            (out / "experiment.yaml").write_bytes(experiment_bytes)
+    elif manifest["experiment"]["plan_hash"] != plan.plan_hash():
+        raise OutputFolderError(
+            f"{out} holds results of a different experiment setup "
+            f"('{manifest['experiment']['name']}', plan hash "
+            f"{manifest['experiment']['plan_hash'][:12]}, this one {plan.plan_hash()[:12]}): "
+            "design, parameters, seed, steps, outputs or base scenario differ. "
+            "Use another --out folder (only --replications may change when resuming)."
+        )
+    manifest["replications"] = plan.replications
+    manifest["n_runs"] = plan.n_runs
+    manifest["experiment"]["spec"] = plan.spec.model_dump(mode="json")
+    write_manifest(out, manifest)
+    return manifest
+
+
+def run_plan(
+    plan: Plan,
+    out: str | Path,
+    *,
+    executor: ExecutorOptions | None = None,
+    retry_failed: bool = False,
+    progress: bool = True,
+    chunk_runs: int = 500,
+    experiment_bytes: bytes | None = None,
+) -> SweepSummary:
+    """Run (or resume) ``plan`` into ``out``; returns counts. Re-raises ``KeyboardInterrupt``
+    after saving everything that finished."""
+    out = Path(out)
+    options = executor or ExecutorOptions()
+    manifest = _prepare_folder(plan, out, experiment_bytes)
+    schemas = manifest["schemas"]
+    from clustersim.experiments.storage import _schema_from_manifest
+
+    store = ResultStore(
+        out,
+        _schema_from_manifest(manifest, "runs"),
+        _schema_from_manifest(manifest, "steps") if schemas.get("steps") else None,
+        chunk_runs=chunk_runs,
+    )
+    store.open()
+    state = store.scan(plan.n_runs)
+    already = state.n_ok
+
+    def skip(i: int) -> bool:
+        return bool(state.ok[i]) or (i in state.failed and not retry_failed)
+
+    n_todo = sum(1 for i in range(plan.n_runs) if not skip(i))
+    session = {
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "executor": options.describe(),
+        "host": platform.node(),
+        "retry_failed": retry_failed,
+        "to_run": n_todo,
+    }
+    counts = {"ok": 0, "failed": 0}
+    bar = tqdm(
+        total=plan.n_runs,
+        initial=plan.n_runs - n_todo,
+        unit="run",
+        desc=plan.spec.name,
+        dynamic_ncols=True,
+        disable=not progress,
+        file=sys.stderr,
+        smoothing=0.05,
+    )
+    bar.set_postfix(failed=len(state.failed))
+    start = time.perf_counter()
+    interrupted = False
+    try:
+        _dispatch(plan, plan.tasks(skip), options, store, state, counts, bar)
+    except KeyboardInterrupt:
+        interrupted = True
+        raise
+    finally:
+        bar.close()
+        store.close()
+        elapsed = time.perf_counter() - start
+        session.update(
+            finished=datetime.now(UTC).isoformat(timespec="seconds"),
+            status="interrupted" if interrupted else "completed",
+            ok=counts["ok"],
+            failed=counts["failed"],
+            elapsed_s=round(elapsed, 3),
+        )
+        manifest = read_manifest(out) or manifest
+        manifest.setdefault("sessions", []).append(session)
+        write_manifest(out, manifest)
+    return SweepSummary(out, plan.n_runs, already, counts["ok"] + counts["failed"], counts["ok"],
+                        counts["failed"], elapsed, interrupted)
+
+
+def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:
+    """Keep ``capacity x IN_FLIGHT_PER_WORKER`` runs in flight until the plan is exhausted.
+
+    When a worker process dies, the pool breaks and every run in flight fails with it. Those runs
+    are queued again once on a fresh pool; a run in flight at a second break is recorded as
+    failed ("worker process died"), so one run that kills its worker cannot stall the sweep.
+    """
+    pending_tasks = iter(tasks)
+    carry: list[RunTask] = []
+    suspects: set[int] = set()
+    restarts = 0
+    while True:
+        broken = False
+        with open_backend(options) as handle:
+            in_flight: dict[Future, RunTask] = {}
+            last_capacity_check = float("-inf")
+            limit = 1
+            exhausted = False
+            while True:
+                now = time.monotonic()
+                if now - last_capacity_check > 2.0:
+                    limit = max(1, handle.capacity()) * IN_FLIGHT_PER_WORKER
+                    last_capacity_check = now
+                while not broken and not exhausted and len(in_flight) < limit:
+                    task = carry.pop(0) if carry else next(pending_tasks, None)
+                    if task is None:
+                        exhausted = True
+                        break
+                    try:
+                        in_flight[handle.executor.submit(execute, plan.run, task)] = task
+                    except BrokenExecutor:
+                        carry.insert(0, task)
+                        broken = True
+                if not in_flight:
+                    break
+                done, _ = wait(list(in_flight), timeout=2.0, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = in_flight.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenExecutor as exc:
+                        broken = True
+                        if task.run_index not in suspects and handle.restartable:
+                            suspects.add(task.run_index)
+                            carry.append(task)
+                            continue
+                        result = _lost(task, f"worker process died ({type(exc).__name__}: {exc})")
+                    except Exception as exc:  # e.g. a Dask KilledWorker or unpicklable result
+                        result = _lost(task, f"{type(exc).__name__}: {exc}", exc)
+                    _record(result, store, state, counts, bar)
+                    if result.status == "ok":
+                        restarts = 0
+        if not broken:
+            return
+        restarts += 1
+        if restarts > MAX_POOL_RESTARTS or not handle.restartable:
+            raise RuntimeError(
+                f"the executor broke {restarts} times without a successful run in between; "
+                "results so far are saved, re-run the same command to resume"
+            )
+        carry.sort(key=lambda t: t.run_index)
+
+
+def _lost(task: RunTask, message: str, exc: BaseException | None = None) -> RunResult:
+    import traceback
+
+    tb = "".join(traceback.format_exception(exc)) if exc is not None else message
+    return RunResult(task, "failed", {}, None, message, tb, float("nan"), "")
+
+
+def _record(result: RunResult, store: ResultStore, state, counts, bar) -> None:
+    i = result.task.run_index
+    attempt = state.failed.get(i, 0) + 1
+    store.append(result, attempt)
+    counts[result.status] += 1
+    if result.status == "failed":
+        state.failed[i] = attempt
+    elif state.failed.pop(i, None) is None:
+        bar.update(1)
+        return
+    bar.set_postfix(failed=len(state.failed), refresh=False)
+    bar.update(1)

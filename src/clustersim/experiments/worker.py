@@ -1,0 +1,131 @@
+"""What runs inside a worker process: one simulation run, turned into a result record.
+
+Everything here is picklable and imported by module path, so the same objects travel to a local
+process pool, a Dask worker or an MPI rank. :func:`execute` never raises for an error in the
+model: it returns a ``failed`` result with the error and traceback so the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+Record = str | int  # "final", "all" or k (every k-th step)
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run of the sweep: a design point, a replication and its seed."""
+
+    run_index: int
+    point_id: int
+    replication: int
+    seed: int
+    params: dict[str, Any]
+
+
+@dataclass
+class RunResult:
+    """What comes back from a worker; ``final`` is empty and ``error`` set when the run failed."""
+
+    task: RunTask
+    status: str
+    final: dict[str, float]
+    steps: pd.DataFrame | None
+    error: str | None
+    traceback: str | None
+    wall_time_s: float
+    worker: str
+
+
+def select_steps(table: pd.DataFrame, record: Record, kpis: tuple[str, ...]) -> pd.DataFrame | None:
+    """Keep the per-step rows asked for: none (``final``), all, or every k-th step plus the last."""
+    if record == "final":
+        return None
+    missing = [k for k in kpis if k not in table.columns]
+    if missing:
+        raise KeyError(f"per-step table lacks KPI columns {missing}")
+    table = table[["step", *kpis]]
+    if record == "all":
+        return table.reset_index(drop=True)
+    steps = table["step"].to_numpy()
+    keep = (steps % int(record) == 0) | (steps == steps.max())
+    return table[keep].reset_index(drop=True)
+
+
+class ScenarioRun:
+    """Run the clustersim model: base scenario + the point's dotted overrides, seeded per run."""
+
+    def __init__(self, base: Mapping[str, Any], kpis: tuple[str, ...], record: Record):
+        self.base = dict(base)
+        self.kpis = kpis
+        self.record = record
+
+    def __call__(self, params: Mapping[str, Any], seed: int):
+        from clustersim.scenario.loader import apply_overrides, validate_scenario
+        from clustersim.simulation import simulate
+
+        data = apply_overrides(self.base, params, source="design point")
+        scenario = validate_scenario(data, source=f"design point {dict(params)}")
+        result = simulate(scenario, seed=seed)
+        final = {k: float(result.final[k]) for k in self.kpis}
+        return final, select_steps(result.kpis, self.record, self.kpis)
+
+    def describe(self) -> str:
+        return "clustersim.simulation.simulate"
+
+
+class FunctionRun:
+    """Wrap a plain function ``fn(params, seed) -> {kpi: value}`` (or ``(dict, per-step table)``).
+
+    Used by tests and by users who sweep their own function with the same runner. ``fn`` must be
+    importable by module path (defined at module level) so worker processes can unpickle it.
+    """
+
+    def __init__(self, fn: Callable[..., Any], kpis: tuple[str, ...], record: Record):
+        self.fn = fn
+        self.kpis = kpis
+        self.record = record
+
+    def __call__(self, params: Mapping[str, Any], seed: int):
+        out = self.fn(dict(params), seed)
+        table = None
+        if isinstance(out, tuple):
+            out, table = out
+        final = {k: float(out[k]) for k in self.kpis}
+        steps = None
+        if self.record != "final":
+            if table is None:
+                raise ValueError("the run function returned no per-step table but one was asked")
+            steps = select_steps(table, self.record, self.kpis)
+        return final, steps
+
+    def describe(self) -> str:
+        return f"{self.fn.__module__}.{getattr(self.fn, '__qualname__', repr(self.fn))}"
+
+
+def execute(run: Callable[..., Any], task: RunTask) -> RunResult:
+    """Run one task; errors become a ``failed`` result with the traceback, never an exception."""
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    start = time.perf_counter()
+    try:
+        final, steps = run(task.params, task.seed)
+    except Exception as exc:
+        return RunResult(
+            task,
+            "failed",
+            {},
+            None,
+            f"{type(exc).__name__}: {exc}",
+            traceback.format_exc(),
+            time.perf_counter() - start,
+            worker,
+        )
+    return RunResult(task, "ok", final, steps, None, None, time.perf_counter() - start, worker)

@@ -1,0 +1,26 @@
+"""Cluster life cycle: embryonic, growth, mature (PARP, seed 000).
+
+A cluster organisation needs at least four years to mature (seed 003); matchmaking is harder for
+embryonic clusters (seed 000). The effectiveness levels per stage are assumptions
+(``lifecycle.embryonic_matchmaking``, growth halfway to mature).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LIFE_CYCLE_STAGES: tuple[str, ...] = ("embryonic", "growth", "mature")
+DEFAULT_AGE_MONTHS: dict[str, int] = {"embryonic": 6, "growth": 36, "mature": 72}
+
+
+def life_cycle_stage(age_months: np.ndarray, months_to_growth: int,
+                     months_to_mature: int) -> np.ndarray:
+    """Stage index into :data:`LIFE_CYCLE_STAGES` from the organisation's age."""
+    age = np.asarray(age_months)
+    return np.where(age >= months_to_mature, 2, np.where(age >= months_to_growth, 1, 0))
+
+
+def matchmaking_effectiveness(stage: np.ndarray, embryonic_level: float) -> np.ndarray:
+    """Multiplier on brokering success: ``embryonic_level`` when embryonic, 1 when mature."""
+    levels = np.array([embryonic_level, (1.0 + embryonic_level) / 2.0, 1.0])
+    return levels[np.asarray(stage)]

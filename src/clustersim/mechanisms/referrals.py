@@ -1,0 +1,45 @@
+"""Referrals: trusted peers forward their foreign partners; reputation spills over.
+
+Grounding: through networks members access tangible and intangible resources for
+internationalisation; networks help establish contacts and forward knowledge (seed 000). A
+partner's trust in one member spills over partly to the cluster's reputation (seed 000, seed 002:
+foreign cluster organisations broker contacts to their own members). Probabilities and the
+spill-over share are assumptions (``network.referral_prob``, ``trust.reputation_spillover``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def referral_contacts(peer_src: np.ndarray, peer_dst: np.ndarray, peer_trust: np.ndarray,
+                      tie_offsets: np.ndarray, tie_partners: np.ndarray, trust_threshold: float,
+                      referral_prob: float,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """(receiving firm, partner) pairs referred this month.
+
+    A referral runs along a peer link ``src -> dst`` when ``dst`` trusts ``src`` enough (it listens
+    to the advice) and ``src`` holds at least one export tie: ``src`` passes one of its tie partners.
+    """
+    n_ties = tie_offsets[peer_src + 1] - tie_offsets[peer_src]
+    eligible = (n_ties > 0) & (peer_trust >= trust_threshold)
+    fires = eligible & (rng.random(peer_src.shape[0]) < referral_prob)
+    src, dst, counts = peer_src[fires], peer_dst[fires], n_ties[fires]
+    pick = tie_offsets[src] + (rng.random(src.shape[0]) * counts).astype(np.int64)
+    return dst, tie_partners[pick]
+
+
+def reputation_of_cluster(rel_partner: np.ndarray, rel_cluster: np.ndarray,
+                          rel_trust_pf: np.ndarray, n_clusters: int, query_partner: np.ndarray,
+                          query_cluster: np.ndarray) -> np.ndarray:
+    """Mean trust each queried partner has in the members of the queried cluster (0 if none)."""
+    if rel_partner.size == 0 or query_partner.size == 0:
+        return np.zeros(query_partner.shape)
+    keys = rel_partner.astype(np.int64) * n_clusters + rel_cluster
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inverse, weights=rel_trust_pf, minlength=uniq.size)
+    counts = np.bincount(inverse, minlength=uniq.size)
+    means = sums / counts
+    query = query_partner.astype(np.int64) * n_clusters + query_cluster
+    pos = np.minimum(np.searchsorted(uniq, query), uniq.size - 1)
+    return np.where(uniq[pos] == query, means[pos], 0.0)

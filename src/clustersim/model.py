@@ -1,0 +1,744 @@
+"""ClusterModel: builds agents from a scenario, owns the state arrays and runs the month.
+
+One step is one month. The schedule (docs/ODD.md, "Process overview and scheduling"):
+
+1. public funding: the pool is split across eligible clusters and each scheme pays grants or
+   vouchers;
+2. facilitators collect fees and EU money and pay their staff;
+3. partner needs open and expire;
+4. facilitators (in random order) visit members and organise events, which produce contacts;
+5. firms search on their own and refer partners to trusted peers;
+6. all contacts of the month update trust; relations without contact decay;
+7. peers meet in co-opetition;
+8. live needs meet trusted, capable and responsive firms: export ties form;
+9. ties earn revenue, teach experience, and may break;
+10. members update satisfaction; some leave or join; the organisation ages;
+11. indicators are collected.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from clustersim.agents import Facilitator, Firm, ForeignPartner
+from clustersim.contacts import ContactBuffer
+from clustersim.mechanisms import (
+    budget,
+    coopetition,
+    coordination,
+    language,
+    learning,
+    lifecycle,
+    membership,
+    opportunities,
+    referrals,
+    trust,
+)
+from clustersim.outputs.kpis import CLUSTER_KPI_NAMES, KPI_NAMES, compute_kpis
+from clustersim.policy import FundingContext, allocate_pool, eligible_clusters, make_scheme
+from clustersim.scenario.schema import FIRM_KINDS, ClusterConfig, Scenario
+from clustersim.state import (
+    INCOME_SOURCES,
+    NEVER,
+    FacilitatorTable,
+    FirmTable,
+    PartnerTable,
+    PeerNetwork,
+    RelationTable,
+)
+
+TRAIT_CONCENTRATION = 8.0  # Beta(mean * k, (1 - mean) * k): spread of firm traits around kind means
+FORGET_EVERY_MONTHS = 12
+
+
+def make_rng(seed: int | np.random.SeedSequence) -> np.random.Generator:
+    """The run's only random generator, seeded through ``SeedSequence`` (reproducible streams)."""
+    seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return np.random.default_rng(seq)
+
+
+def expand_clusters(configs: list[ClusterConfig]) -> list[ClusterConfig]:
+    """One config per cluster: entries with ``count > 1`` become numbered copies."""
+    expanded = []
+    for cfg in configs:
+        if cfg.count == 1:
+            expanded.append(cfg)
+            continue
+        width = len(str(cfg.count))
+        for i in range(cfg.count):
+            expanded.append(cfg.model_copy(update={"name": f"{cfg.name}-{i + 1:0{width}d}",
+                                                   "count": 1}))
+    return expanded
+
+
+class ClusterModel(mesa.Model):
+    """Firms, cluster facilitators and foreign partners evolving trust, cooperation and export
+    ties under a policy scenario. Build from a validated :class:`~clustersim.scenario.Scenario`.
+
+    Args:
+        scenario: the validated scenario.
+        seed: overrides ``scenario.seed``; an int or a ``numpy.random.SeedSequence``.
+        collect_agent_tables: also record agent-level tables (default: ``scenario.output``).
+    """
+
+    def __init__(self, scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
+                 collect_agent_tables: bool | None = None):
+        self.seed_used = scenario.seed if seed is None else seed
+        super().__init__(rng=make_rng(self.seed_used))
+        self.scenario = scenario
+        self.params = scenario.parameters
+        self.translation_support = float(scenario.policy.translation_support)
+        self.coordination_cost = float(scenario.policy.coordination_cost)
+        self.funding = scenario.policy.funding
+        self.scheme = make_scheme(self.funding)
+        self.month = 0
+        self.contacts = ContactBuffer()
+        self.trips: list[tuple[np.ndarray, int]] = []  # (participants, market) of trips abroad
+        self.events_this_month = 0
+        self.new_ties_this_step = 0
+        self.export_revenue_this_step = 0.0
+        self.cooperation_rate_this_step = float("nan")
+        self.clusters = expand_clusters(scenario.clusters)
+        self.collect_cluster_tables = len(self.clusters) > 1
+
+        self._build_markets(scenario)
+        self._build_facilitators()
+        self._build_firms()
+        self._build_partners(scenario)
+        self._build_peer_network()
+        self._seed_initial_exports()
+        self.firms.exported_at_start = self.relations.ties_per_firm(self.firms.n) > 0
+
+        self.facilitator_agents = [Facilitator(self, i, c.facilitator)
+                                   for i, c in enumerate(self.clusters)]
+        self.firm_agents = [Firm(self, i) for i in range(self.firms.n)]
+        self.partner_agents = [ForeignPartner(self, i) for i in range(self.partners.n)]
+
+        self.current_kpis: dict[str, float] = {}
+        self.current_cluster_rows: list[dict[str, float]] = []
+        agent_tables = (scenario.output.agent_tables if collect_agent_tables is None
+                        else collect_agent_tables)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _kpi_reporter(name) for name in KPI_NAMES},
+            agenttype_reporters={Firm: FIRM_REPORTERS} if agent_tables else None,
+            tables={"cluster_kpis": ["step", "cluster", *CLUSTER_KPI_NAMES]},
+        )
+        self.collect()
+
+    # -- construction --------------------------------------------------------------------------
+    def _build_markets(self, scenario: Scenario) -> None:
+        self.market_names = list(scenario.markets)
+        m = scenario.markets.values()
+        self.market_barrier = np.array([x.language_barrier for x in m])
+        self.market_distance = np.array([x.psychic_distance for x in m])
+        self.market_size = np.array([x.size for x in m])
+        self.market_size_rel = self.market_size / self.market_size.mean()
+
+    def _build_facilitators(self) -> None:
+        n_c, n_m = len(self.clusters), len(self.market_names)
+        agreements = np.zeros((n_c, n_m), bool)
+        names = [c.name for c in self.clusters]
+        base_names = [c.name for c in self.scenario.clusters]
+        for i, c in enumerate(self.clusters):
+            for market in c.agreements:
+                agreements[i, self.market_names.index(market)] = True
+        # networked managers share their agreements (seed 002: the meta-cluster route)
+        self.networked_pairs: list[tuple[int, int]] = []
+        for i, c in enumerate(self.clusters):
+            for other in c.networked_with:
+                for j, cj in enumerate(self.clusters):
+                    origin = cj.name if cj.name in base_names else cj.name.rsplit("-", 1)[0]
+                    if origin == other and i != j:
+                        self.networked_pairs.append((i, j))
+        shared = agreements.copy()
+        for i, j in self.networked_pairs:
+            shared[i] |= agreements[j]
+        ages = np.array([c.age_months if c.age_months is not None
+                         else lifecycle.DEFAULT_AGE_MONTHS[c.stage.value] for c in self.clusters])
+        self.facilitators = FacilitatorTable(
+            names=names,
+            regions=np.array([c.regions for c in self.clusters]),
+            age_months=ages.astype(np.int64),
+            staff=np.array([c.facilitator.staff for c in self.clusters], float),
+            manager_skill=np.array([c.facilitator.manager_skill for c in self.clusters]),
+            balance=np.array([c.facilitator.initial_budget for c in self.clusters], float),
+            public_spent=np.zeros(n_c),
+            new_ties_total=np.zeros(n_c, np.int64),
+            agreements=shared,
+            income_total={s: np.zeros(n_c) for s in INCOME_SOURCES},
+            income_ring=np.zeros((n_c, 12, len(INCOME_SOURCES))),
+            new_ties_ring=np.zeros((n_c, 12), np.int64),
+            effective_staff=np.array([c.facilitator.staff for c in self.clusters], float),
+        )
+        self.membership_fee = np.array([c.facilitator.membership_fee for c in self.clusters])
+        self.wage_per_staff = np.array([c.facilitator.monthly_cost_per_staff
+                                        for c in self.clusters])
+        self.eligible = eligible_clusters(self.facilitators.regions, self.funding.max_regions)
+
+    def _beta(self, means: np.ndarray) -> np.ndarray:
+        means = np.clip(means, 0.02, 0.98)
+        return self.rng.beta(means * TRAIT_CONCENTRATION, (1 - means) * TRAIT_CONCENTRATION)
+
+    def _build_firms(self) -> None:
+        kinds, clusters, members, committed = [], [], [], []
+        for i, c in enumerate(self.clusters):
+            k = self.rng.choice(len(FIRM_KINDS), size=c.n_firms, p=c.firm_mix.as_array())
+            kinds.append(k)
+            clusters.append(np.full(c.n_firms, i))
+            is_member = self.rng.random(c.n_firms) < c.initial_member_share
+            members.append(is_member)
+            committed.append(is_member & (self.rng.random(c.n_firms) < c.initial_committed_share))
+        kind = np.concatenate(kinds).astype(np.int8)
+        n = kind.size
+        profiles = [self.params.firm_kinds[k] for k in FIRM_KINDS]
+
+        def trait(name: str) -> np.ndarray:
+            return np.array([getattr(p, name) for p in profiles])[kind]
+
+        mp, tp = self.params.membership, self.params.trust
+        self.firms = FirmTable(
+            cluster=np.concatenate(clusters).astype(np.int64),
+            kind=kind,
+            capability=self._beta(trait("capability")),
+            language_skill=self._beta(trait("language_skill")),
+            resources=self._beta(trait("resources")),
+            export_motivation=self._beta(trait("export_motivation")),
+            competition_fear=trait("competition_fear").astype(float),
+            experience=np.zeros(n),
+            member=np.concatenate(members),
+            committed=np.concatenate(committed),
+            satisfaction=np.clip(mp.initial_satisfaction + self.rng.normal(0, 0.1, n), 0, 1),
+            trust_in_facilitator=np.clip(tp.initial_facilitator_trust
+                                         + self.rng.normal(0, 0.1, n), 0, 1),
+            voucher_balance=np.zeros(n),
+            last_personal_contact=np.full(n, NEVER, np.int64),
+            last_participation=np.where(np.concatenate(committed), 0, NEVER).astype(np.int64),
+            collaboration_days=np.zeros((n, 12), np.int16),
+            benefit=np.zeros(n),
+            last_event=np.full(n, -1, np.int64),
+        )
+        self.cluster_firms = [np.flatnonzero(self.firms.cluster == i)
+                              for i in range(len(self.clusters))]
+        self.cluster_n_firms = np.array([f.size for f in self.cluster_firms])
+        voucher_kinds = {FIRM_KINDS.index(str(k)) for k in self.funding.voucher_eligible_kinds}
+        self.voucher_eligible = np.isin(self.firms.kind, list(voucher_kinds))
+
+    def _build_partners(self, scenario: Scenario) -> None:
+        n_p = max(len(self.market_names), int(round(scenario.partners_per_firm * self.firms.n)))
+        share = self.market_size / self.market_size.sum()
+        market = np.sort(self.rng.choice(len(self.market_names), size=n_p, p=share))
+        op = self.params.opportunities
+        steady_open = min(1.0, op.open_prob_per_month * op.window_months)
+        open_need = self.rng.random(n_p) < steady_open
+        self.partners = PartnerTable(
+            market=market.astype(np.int64),
+            need_level=self.rng.uniform(0.1, 0.9, n_p),
+            open_need=open_need,
+            need_expires=np.where(open_need, self.rng.integers(1, op.window_months + 1, n_p),
+                                  NEVER).astype(np.int64),
+        )
+        self.partners_by_market = [np.flatnonzero(market == m)
+                                   for m in range(len(self.market_names))]
+        self.relations = RelationTable(n_p, capacity=max(1024, 4 * self.firms.n))
+        self._refresh_live_partners()
+
+    def _build_peer_network(self) -> None:
+        """Each member links to ``peers_per_firm`` random peers in its cluster (fewer if the
+        cluster is small); networked clusters share a share of their links."""
+        npar = self.params.network
+        half = max(1, npar.peers_per_firm // 2) if npar.peers_per_firm else 0
+        pairs = []
+        for i, firms in enumerate(self.cluster_firms):
+            if firms.size < 2 or half == 0:
+                continue
+            k = min(half, firms.size - 1)
+            src = np.repeat(firms, k)
+            pool = np.concatenate([firms] + [self.cluster_firms[j] for a, j in self.networked_pairs
+                                             if a == i])
+            cross = self.rng.random(src.size) < (npar.cross_cluster_peer_share
+                                                 if pool.size > firms.size else 0.0)
+            dst = np.where(cross, self.rng.choice(pool, size=src.size),
+                           self.rng.choice(firms, size=src.size))
+            pairs.append(np.stack([src, dst], axis=1))
+        if pairs:
+            p = np.concatenate(pairs)
+            p = p[p[:, 0] != p[:, 1]]
+            p = np.unique(np.sort(p, axis=1), axis=0)
+        else:
+            p = np.zeros((0, 2), np.int64)
+        m = p.shape[0]
+        src = np.concatenate([p[:, 0], p[:, 1]]).astype(np.int64)
+        dst = np.concatenate([p[:, 1], p[:, 0]]).astype(np.int64)
+        reverse = np.concatenate([np.arange(m, 2 * m), np.arange(m)]).astype(np.int64)
+        t0 = self.params.trust.initial_peer_trust
+        self.peers = PeerNetwork(
+            src=src, dst=dst,
+            trust=np.clip(t0 + self.rng.normal(0, 0.05, 2 * m), 0, 1),
+            reverse=reverse,
+        )
+        kind = self.firms.kind
+        self.peer_same_kind = (kind[src] == kind[dst]).astype(float)
+
+    def _seed_initial_exports(self) -> None:
+        """Firms that export at the start hold one established tie in a near, large market."""
+        exporters = []
+        for i, c in enumerate(self.clusters):
+            firms = self.cluster_firms[i]
+            k = int(round(c.initial_exporter_share * firms.size))
+            if k:
+                exporters.append(self.rng.choice(firms, size=k, replace=False))
+        if not exporters:
+            return
+        firms = np.sort(np.concatenate(exporters))
+        weights = self.market_size * (1.0 - self.market_distance) ** 2
+        markets = self.rng.choice(len(self.market_names), size=firms.size,
+                                  p=weights / weights.sum())
+        partners = np.array([self.rng.choice(self.partners_by_market[m]) for m in markets])
+        rows = self.relations.add(firms, partners, np.full(firms.size, 0.65),
+                                  np.full(firms.size, 0.65))
+        self.relations.tie[rows] = True
+        self.relations.tie_since[rows] = -24
+        self.relations.last_contact[rows] = 0
+        self.firms.experience[firms] = 1.0
+
+    # -- helpers used by agents ----------------------------------------------------------------
+    def cluster_stages(self) -> np.ndarray:
+        lc = self.params.lifecycle
+        return lifecycle.life_cycle_stage(self.facilitators.age_months, lc.months_to_growth,
+                                          lc.months_to_mature)
+
+    def brokering_effectiveness(self, cluster: int) -> float:
+        """Embryonic clusters find matches harder (seed 000); a skilled manager finds more."""
+        stage = self.cluster_stages()[cluster]
+        level = lifecycle.matchmaking_effectiveness(stage, self.params.lifecycle
+                                                    .embryonic_matchmaking)
+        return float(level * (0.5 + self.facilitators.manager_skill[cluster]))
+
+    def facilitated_ties_per_cluster(self) -> np.ndarray:
+        """Ties the facilitator brokered in the last 12 months, which it still follows up."""
+        rel = self.relations
+        recent = rel.view("tie_since") > self.month - 12
+        rows = np.flatnonzero(rel.view("tie") & rel.view("facilitated") & recent)
+        return np.bincount(self.firms.cluster[rel.firm[rows]], minlength=self.facilitators.n)
+
+    def firm_stages(self) -> np.ndarray:
+        rel = self.relations
+        known = np.bincount(rel.view("firm")[rel.view("trust_fp") > 0.2], minlength=self.firms.n)
+        markets = rel.markets_per_firm(self.firms.n, self.partners.market)
+        return learning.internationalisation_stage(known > 0, markets)
+
+    def choose_participants(self, members: np.ndarray, k: int, cluster: int) -> np.ndarray:
+        """Members who take part in an event: more likely if they trust the facilitator, want to
+        export, and hold vouchers to pay with."""
+        if k <= 0 or members.size == 0:
+            return np.zeros(0, np.int64)
+        f = self.firms
+        weight = (f.trust_in_facilitator[members] * f.export_motivation[members]
+                  * (1.0 + (f.voucher_balance[members] > 0))) + 1e-9
+        k = min(k, members.size)
+        return self.rng.choice(members, size=k, replace=False, p=weight / weight.sum())
+
+    def collect_service_fees(self, cluster: int, participants: np.ndarray, event_cost: float,
+                             fee_share: float) -> None:
+        """Participants pay a share of the event cost; vouchers pay up to the full share."""
+        f = self.firms
+        per_firm_full = event_cost / participants.size
+        from_voucher = np.minimum(f.voucher_balance[participants], per_firm_full)
+        f.voucher_balance[participants] -= from_voucher
+        private = np.maximum(0.0, fee_share * per_firm_full - from_voucher)
+        voucher_total = float(from_voucher.sum())
+        if voucher_total:
+            self.facilitators.receive_one("public", cluster, voucher_total, self.month)
+            self.facilitators.public_spent[cluster] += voucher_total
+        self.facilitators.receive_one("services", cluster, float(private.sum()), self.month)
+
+    def record_personal_contact(self, firms: np.ndarray, in_person: bool) -> None:
+        """Management met these firms: trust in the facilitator grows (seed 001, 003)."""
+        tp = self.params.trust
+        strength = tp.in_person_strength if in_person else tp.remote_strength
+        f = self.firms
+        f.trust_in_facilitator[firms] = trust.trust_after_good_contact(
+            f.trust_in_facilitator[firms], np.full(firms.size, strength), tp.gain_rate)
+        if in_person:
+            f.last_personal_contact[firms] = self.month
+
+    def record_participation(self, firms: np.ndarray, in_person: bool) -> None:
+        """Event participants: a day of joint activity (ESCA) and, in person, a shared event."""
+        self.firms.last_participation[firms] = self.month
+        self.firms.collaboration_days[firms, self.month % 12] += 1
+        if in_person:
+            self.events_this_month += 1
+            self.firms.last_event[firms] = self.events_this_month
+        self.record_personal_contact(firms, in_person)
+
+    def record_trip(self, firms: np.ndarray, market: int) -> None:
+        """Participants of a trip abroad also meet the partners they already know there."""
+        self.trips.append((firms, market))
+
+    def choose_market(self, cluster: int) -> int:
+        """Target market of a trip: large, near markets first (Uppsala), agreement markets
+        preferred (the memorandum gives a host, seed 000)."""
+        weights = (self.market_size * (1.0 - 0.5 * self.market_distance)
+                   * (1.0 + 2.0 * self.facilitators.agreements[cluster]))
+        return int(self.rng.choice(weights.size, p=weights / weights.sum()))
+
+    def sample_partners(self, market: int | None, k: int, live_only: bool) -> np.ndarray:
+        """``k`` partners (with repetition) from one market or all, optionally only live needs."""
+        if market is None:
+            pool = self.live_partners if live_only else np.arange(self.partners.n)
+        else:
+            pool = self.live_by_market[market] if live_only else self.partners_by_market[market]
+        if pool.size == 0 or k <= 0:
+            return np.zeros(0, np.int64)
+        return pool[self.rng.integers(0, pool.size, k)]
+
+    def _refresh_live_partners(self) -> None:
+        p = self.partners
+        live = opportunities.is_live(p.open_need, p.need_expires, self.month)
+        self.live_partners = np.flatnonzero(live)
+        self.live_by_market = [self.live_partners[p.market[self.live_partners] == m]
+                               for m in range(len(self.market_names))]
+
+    # -- the month -----------------------------------------------------------------------------
+    def step(self) -> None:
+        self.month += 1
+        self.firms.benefit[:] = 0.0
+        self.firms.last_event[:] = -1
+        self.events_this_month = 0
+        self.firms.collaboration_days[:, self.month % 12] = 0
+        self.facilitators.start_month(self.month)
+        self.pay_public_funding()
+        self.run_facilitator_budgets()
+        self.refresh_opportunities()
+        self.agents_by_type[Facilitator].shuffle_do("organise_services")
+        self.search_partners_alone()
+        self.refer_partners_to_peers()
+        self.follow_up_relations()
+        self.revisit_known_partners()
+        self.apply_contacts()
+        self.meet_peers()
+        self.form_export_ties()
+        self.maintain_export_ties()
+        self.update_membership()
+        self.facilitators.age_months += 1
+        if self.month % FORGET_EVERY_MONTHS == 0:
+            self.forget_faded_relations()
+        self.collect()
+
+    def pay_public_funding(self) -> None:
+        fac, f = self.facilitators, self.funding
+        performance = fac.new_ties_ring.sum(axis=1) / np.maximum(self.cluster_n_firms, 1)
+        allocation = allocate_pool(f.annual_budget / 12.0, self.eligible, str(f.allocation),
+                                   self.cluster_n_firms, self.cluster_stages(), performance,
+                                   f.key_clusters)
+        ctx = FundingContext(
+            month=self.month,
+            allocation=allocation,
+            private_income_last_month=fac.private_income_in(self.month - 1),
+            new_ties_last_12_months=fac.new_ties_ring.sum(axis=1).astype(float),
+            n_firms=self.cluster_n_firms,
+        )
+        decision = self.scheme.decide(ctx)
+        fac.receive("public", decision.to_facilitators, self.month)
+        fac.public_spent += decision.to_facilitators
+        self._distribute_vouchers(decision.vouchers)
+
+    def _distribute_vouchers(self, per_cluster: np.ndarray) -> None:
+        """Vouchers go to eligible member firms in equal parts; money counts as spent when used."""
+        if not per_cluster.any():
+            return
+        f = self.firms
+        holders = f.member & self.voucher_eligible
+        counts = np.bincount(f.cluster[holders], minlength=self.facilitators.n)
+        per_firm = np.divide(per_cluster, counts, out=np.zeros_like(per_cluster),
+                             where=counts > 0)
+        f.voucher_balance[holders] += per_firm[f.cluster[holders]]
+
+    def run_facilitator_budgets(self) -> None:
+        fac = self.facilitators
+        fees = budget.membership_fees(self.firms.member, self.firms.cluster, self.membership_fee,
+                                      fac.n)
+        fac.receive("fees", fees, self.month)
+        eu = np.array([c.facilitator.eu_project_income
+                       if self.month <= c.facilitator.eu_project_months else 0.0
+                       for c in self.clusters])
+        fac.receive("eu", eu, self.month)
+        fac.balance, fac.effective_staff = budget.pay_staff(fac.balance, fac.staff,
+                                                            self.wage_per_staff)
+
+    def refresh_opportunities(self) -> None:
+        p, op = self.partners, self.params.opportunities
+        opportunities.refresh_needs(p.open_need, p.need_expires, p.need_level, self.month,
+                                    op.open_prob_per_month, op.window_months, self.rng)
+        self._refresh_live_partners()
+
+    def search_partners_alone(self) -> None:
+        """Motivated firms with resources contact partners themselves, near markets first, by
+        e-mail and phone (remote); experience makes them bolder (Uppsala, assumption)."""
+        f, ep = self.firms, self.params.export
+        prob = ep.own_search_prob * f.export_motivation * f.resources * (1.0 + f.experience)
+        searching = np.flatnonzero(self.rng.random(f.n) < prob)
+        if searching.size == 0:
+            return
+        weights = self.market_size * (1.0 - self.market_distance) ** 2
+        markets = self.rng.choice(weights.size, size=searching.size, p=weights / weights.sum())
+        counts = np.array([self.partners_by_market[m].size for m in range(weights.size)])
+        offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
+        flat = np.concatenate(self.partners_by_market)
+        pick = offsets[markets] + (self.rng.random(searching.size) * counts[markets]).astype(int)
+        self.contacts.add(searching, flat[pick], in_person=False)
+
+    def refer_partners_to_peers(self) -> None:
+        npar = self.params.network
+        offsets, tie_partners = self.relations.tie_partners_csr(self.firms.n)
+        reverse_trust = self.peers.trust[self.peers.reverse]  # how much dst trusts src
+        firms, partners = referrals.referral_contacts(
+            self.peers.src, self.peers.dst, reverse_trust, offsets, tie_partners,
+            npar.referral_trust_threshold, npar.referral_prob, self.rng)
+        self.contacts.add(firms, partners, in_person=False,
+                          trust_bonus=self.params.trust.reputation_spillover * 0.5)
+
+    def follow_up_relations(self) -> None:
+        """Firms keep in remote touch with partners they have begun to trust (assumption)."""
+        rel, ep, f = self.relations, self.params.export, self.firms
+        n = rel.n
+        warm = ~rel.tie[:n] & (rel.trust_fp[:n] >= ep.follow_up_min_trust)
+        rows = np.flatnonzero(warm)
+        prob = ep.follow_up_prob * f.export_motivation[rel.firm[rows]]
+        rows = rows[self.rng.random(rows.size) < prob]
+        self.contacts.add(rel.firm[rows], rel.partner[rows], in_person=False)
+
+    def revisit_known_partners(self) -> None:
+        """On a trip abroad, participants meet again the partners they know in that market."""
+        if not self.trips:
+            return
+        rel, n_m = self.relations, len(self.market_names)
+        visited = np.unique(np.concatenate([firms.astype(np.int64) * n_m + market
+                                            for firms, market in self.trips]))
+        self.trips = []
+        n = rel.n
+        key = rel.firm[:n] * n_m + self.partners.market[rel.partner[:n]]
+        rows = np.flatnonzero(np.isin(key, visited) & (rel.trust_fp[:n] > 0))
+        self.contacts.add(rel.firm[rows], rel.partner[rows], in_person=True,
+                          translation=self.translation_level_on_trips(), facilitated=True)
+
+    def translation_level_on_trips(self) -> float:
+        return self.translation_support
+
+    def apply_contacts(self) -> None:
+        """Every contact of the month builds (or, after a bad experience, destroys) trust."""
+        c = self.contacts.drain()
+        rel, f, tp, lp = self.relations, self.firms, self.params.trust, self.params.language
+        rows = rel.lookup(c["firms"], c["partners"])
+        new = rows < 0
+        if new.any():
+            rows[new] = self._open_relations(c["firms"][new], c["partners"][new],
+                                             c["trust_bonus"][new])
+            f.benefit[c["firms"][new]] += self.params.membership.benefit_new_contact
+        # ties are kept up by regular remote contact; everything else decays
+        touched = np.zeros(rel.n, bool)
+        touched[rows] = True
+        ties = rel.view("tie")
+        upkeep = np.flatnonzero(ties & ~touched)
+        all_rows = np.concatenate([rows, upkeep])
+        in_person = np.concatenate([c["in_person"], np.zeros(upkeep.size, bool)])
+        translation = np.concatenate([c["translation"], np.zeros(upkeep.size)])
+        firm, partner = rel.firm[all_rows], rel.partner[all_rows]
+        market = self.partners.market[partner]
+        barrier = language.effective_language_barrier(
+            self.market_barrier[market], f.language_skill[firm], translation,
+            lp.translation_effect)
+        channel = trust.channel_strength(in_person, tp.in_person_strength, tp.remote_strength)
+        quality = language.contact_quality(channel, barrier, self.market_distance[market],
+                                           lp.distance_weight)
+        bad = self.rng.random(all_rows.size) < tp.bad_experience_prob
+        rel.trust_fp[all_rows] = trust.update_trust(rel.trust_fp[all_rows], quality, bad,
+                                                    tp.gain_rate, tp.loss_rate)
+        partner_quality = quality * (0.5 + 0.5 * f.capability[firm])
+        rel.trust_pf[all_rows] = trust.update_trust(rel.trust_pf[all_rows], partner_quality, bad,
+                                                    tp.gain_rate, tp.loss_rate)
+        rel.last_contact[all_rows] = self.month
+        rel.facilitated[rows] |= c["facilitated"]
+        idle = ~touched & ~ties
+        rel.trust_fp[: rel.n][idle] = trust.decay_trust(rel.trust_fp[: rel.n][idle],
+                                                        tp.decay_per_month)
+        rel.trust_pf[: rel.n][idle] = trust.decay_trust(rel.trust_pf[: rel.n][idle],
+                                                        tp.decay_per_month)
+
+    def _open_relations(self, firms: np.ndarray, partners: np.ndarray,
+                        bonus: np.ndarray) -> np.ndarray:
+        """First meetings: the partner lends the newcomer part of its trust in the newcomer's
+        cluster (reputation spill-over, seed 000)."""
+        rel, tp = self.relations, self.params.trust
+        reputation = referrals.reputation_of_cluster(
+            rel.view("partner"), self.firms.cluster[rel.view("firm")], rel.view("trust_pf"),
+            self.facilitators.n, partners, self.firms.cluster[firms])
+        base = tp.initial_partner_trust
+        trust_fp = np.clip(base + bonus, 0, 1)
+        trust_pf = np.clip(np.maximum(base + bonus, tp.reputation_spillover * reputation), 0, 1)
+        return rel.add(firms, partners, trust_fp, trust_pf)
+
+    def meet_peers(self) -> None:
+        npar, tp, f, peers = self.params.network, self.params.trust, self.firms, self.peers
+        if peers.n == 0:
+            self.cooperation_rate_this_step = float("nan")
+            return
+        fear = f.competition_fear * npar.competition_fear
+        outcome = coopetition.play_coopetition(
+            peers.src, peers.trust, peers.reverse, fear[peers.src], fear[peers.dst],
+            self.peer_same_kind, npar.interaction_prob, tp.gain_rate, tp.loss_rate,
+            npar.cooperation_propensity, self.rng)
+        met = np.zeros(peers.n, bool)
+        met[outcome.met] = True
+        met[peers.reverse[outcome.met]] = True
+        joint = coopetition.links_met_at_events(f.last_event, peers.src, peers.dst)
+        new_trust = np.where(joint, trust.trust_after_good_contact(
+            outcome.trust, np.full(peers.n, tp.in_person_strength), tp.gain_rate), outcome.trust)
+        peers.trust = np.where(met | joint, new_trust,
+                               trust.decay_trust(new_trust, tp.decay_per_month))
+        self.cooperation_rate_this_step = outcome.cooperation_rate
+        a = peers.src[outcome.met[outcome.mutual]]
+        b = peers.dst[outcome.met[outcome.mutual]]
+        both = np.concatenate([a, b])
+        np.add.at(f.collaboration_days[:, self.month % 12], both, 1)
+        f.benefit[both] += self.params.membership.benefit_cooperation
+        # cooperating peers share market knowledge (seed 000): the less experienced learns
+        gap = f.experience[a] - f.experience[b]
+        np.add.at(f.experience, b, npar.knowledge_sharing * np.maximum(gap, 0))
+        np.add.at(f.experience, a, npar.knowledge_sharing * np.maximum(-gap, 0))
+
+    def form_export_ties(self) -> None:
+        """A live need meets a firm both sides trust, that can serve it and afford it."""
+        rel, f, ep, cp = self.relations, self.firms, self.params.export, self.params.coordination
+        self.new_ties_this_step = 0
+        n = rel.n
+        partner = rel.partner[:n]
+        p = self.partners
+        live = opportunities.is_live(p.open_need[partner], p.need_expires[partner], self.month)
+        th = ep.tie_trust_threshold
+        cand = np.flatnonzero(~rel.tie[:n] & live & (rel.trust_fp[:n] >= th)
+                              & (rel.trust_pf[:n] >= th))
+        if cand.size == 0:
+            return
+        firm, partner = rel.firm[cand], rel.partner[cand]
+        cand = cand[opportunities.capability_fits(f.capability[firm], p.need_level[partner])]
+        if cand.size == 0:
+            return
+        firm, partner = rel.firm[cand], rel.partner[cand]
+        market = p.market[partner]
+        ties_now = rel.ties_per_firm(f.n)[firm]
+        new_market = ~rel.firm_serves_market(firm, market, p.market)
+        entry = learning.market_entry_cost(ep.entry_cost, self.market_distance[market],
+                                           f.experience[firm], ep.learning_rate)
+        entry = np.where(new_market,
+                         entry * (1.0 - ep.facilitation_entry_support * rel.facilitated[cand]),
+                         0.0)
+        load = coordination.coordination_load(ties_now + 1, self.coordination_cost,
+                                              cp.firm_cost_per_tie, cp.exponent)
+        feasible = f.resources[firm] - load >= entry
+        prob = (ep.base_match_prob * f.export_motivation[firm]
+                * coordination.responsiveness(ties_now, self.coordination_cost,
+                                              cp.responsiveness_halving))
+        accept = feasible & (self.rng.random(cand.size) < prob)
+        cand = cand[accept]
+        if cand.size == 0:
+            return
+        # one firm fills a need; a firm takes on at most one new tie a month
+        cand = self.rng.permutation(cand)
+        _, first_by_partner = np.unique(rel.partner[cand], return_index=True)
+        cand = cand[np.sort(first_by_partner)]
+        _, first_by_firm = np.unique(rel.firm[cand], return_index=True)
+        cand = cand[np.sort(first_by_firm)]
+        rel.tie[cand] = True
+        rel.tie_since[cand] = self.month
+        p.open_need[rel.partner[cand]] = False
+        firms = rel.firm[cand]
+        f.benefit[firms] += self.params.membership.benefit_new_tie
+        per_cluster = np.bincount(f.cluster[firms], minlength=self.facilitators.n)
+        self.facilitators.new_ties_total += per_cluster
+        self.facilitators.new_ties_ring[:, self.month % 12] += per_cluster
+        self.new_ties_this_step = int(cand.size)
+
+    def maintain_export_ties(self) -> None:
+        """Ties earn revenue and teach experience; young ties churn more than established ones
+        (Eaton et al. 2007; Roberts & Tybout 1997); over-stretched firms respond slowly and lose
+        ties (seed 000); trust lost below half the threshold ends a tie."""
+        rel, f, ep, cp = self.relations, self.firms, self.params.export, self.params.coordination
+        rows = rel.tie_rows()
+        firm, partner = rel.firm[rows], rel.partner[rows]
+        market = self.partners.market[partner]
+        self.export_revenue_this_step = float(
+            (ep.revenue_per_tie * f.capability[firm] * self.market_size_rel[market]).sum())
+        markets = rel.markets_per_firm(f.n, self.partners.market)
+        f.experience += learning.experience_gain(markets)
+        ties_now = rel.ties_per_firm(f.n)[firm]
+        young = (self.month - rel.tie_since[rows]) < 12
+        hazard = np.where(young, ep.tie_hazard_new, ep.tie_hazard_established)
+        hazard = hazard / coordination.responsiveness(np.maximum(ties_now - 1, 0),
+                                                      self.coordination_cost,
+                                                      cp.responsiveness_halving)
+        half = ep.tie_trust_threshold / 2
+        broken = ((self.rng.random(rows.size) < hazard) | (rel.trust_fp[rows] < half)
+                  | (rel.trust_pf[rows] < half))
+        rel.tie[rows[broken]] = False
+
+    def update_membership(self) -> None:
+        f, mp = self.firms, self.params.membership
+        member = f.member
+        burden = membership.fee_burden(self.membership_fee[f.cluster], f.resources,
+                                       mp.fee_sensitivity)
+        updated = membership.update_satisfaction(f.satisfaction, f.benefit, burden,
+                                                 mp.neutral_satisfaction, mp.satisfaction_memory)
+        f.satisfaction = np.where(member, updated, f.satisfaction)
+        tp = self.params.trust
+        not_met = f.last_personal_contact < self.month
+        f.trust_in_facilitator = np.where(
+            not_met, trust.decay_trust(f.trust_in_facilitator, tp.decay_per_month / 2),
+            f.trust_in_facilitator)
+        leaving = membership.leaving(member, f.satisfaction, mp.exit_threshold, mp.exit_prob,
+                                     self.rng)
+        sums = np.bincount(f.cluster[member], weights=f.satisfaction[member],
+                           minlength=self.facilitators.n)
+        counts = np.bincount(f.cluster[member], minlength=self.facilitators.n)
+        reputation = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+        joining = membership.joining(member, reputation[f.cluster], mp.join_threshold,
+                                     mp.join_prob, self.rng)
+        f.member = (member & ~leaving) | joining
+        f.satisfaction[joining] = mp.initial_satisfaction
+        f.voucher_balance[~f.member] = 0.0
+        f.committed = membership.committed(f.member, f.satisfaction,
+                                           self.month - f.last_participation,
+                                           mp.commitment_threshold)
+
+    def forget_faded_relations(self) -> None:
+        rel, floor = self.relations, self.params.trust.forget_below
+        keep = rel.view("tie") | (rel.view("trust_fp") >= floor) | (rel.view("trust_pf") >= floor)
+        rel.forget(keep)
+
+    # -- outputs -------------------------------------------------------------------------------
+    def collect(self) -> None:
+        self.current_kpis, self.current_cluster_rows = compute_kpis(self)
+        self.datacollector.collect(self)
+        for row in self.current_cluster_rows:
+            self.datacollector.add_table_row("cluster_kpis", {"step": self.month, **row})
+
+
+def _kpi_reporter(name: str):
+    def report(model: ClusterModel) -> float:
+        return model.current_kpis[name]
+
+    report.__name__ = f"kpi_{name}"
+    return report
+
+
+FIRM_REPORTERS = {
+    "cluster": "cluster",
+    "kind": "kind",
+    "member": "is_member",
+    "committed": "is_committed",
+    "satisfaction": "satisfaction",
+    "trust_in_facilitator": "trust_in_facilitator",
+    "experience": "experience",
+    "n_ties": "n_ties",
+}

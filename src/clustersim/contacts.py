@@ -60,7 +60,8 @@ class ContactBuffer:
                             key_partner, key_firm))
         sorted_firm, sorted_partner = key_firm[order], key_partner[order]
         first = np.ones(order.size, bool)
-        first[1:] = (sorted_firm[1:] != sorted_firm[:-1]) | (sorted_partner[1:] != sorted_partner[:-1])
+        first[1:] = ((sorted_firm[1:] != sorted_firm[:-1])
+                     | (sorted_partner[1:] != sorted_partner[:-1]))
         keep = order[first]
         facilitated_any = np.zeros(order.size, bool)
         # a pair counts as facilitated if any of its contacts was arranged by the facilitator

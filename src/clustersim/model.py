@@ -225,7 +225,7 @@ class ClusterModel(mesa.Model):
         self.voucher_eligible = np.isin(self.firms.kind, list(voucher_kinds))
 
     def _build_partners(self, scenario: Scenario) -> None:
-        n_p = max(len(self.market_names), int(round(scenario.partners_per_firm * self.firms.n)))
+        n_p = max(len(self.market_names), round(scenario.partners_per_firm * self.firms.n))
         share = self.market_size / self.market_size.sum()
         market = np.sort(self.rng.choice(len(self.market_names), size=n_p, p=share))
         op = self.params.opportunities
@@ -285,7 +285,7 @@ class ClusterModel(mesa.Model):
         exporters = []
         for i, c in enumerate(self.clusters):
             firms = self.cluster_firms[i]
-            k = int(round(c.initial_exporter_share * firms.size))
+            k = round(c.initial_exporter_share * firms.size)
             if k:
                 exporters.append(self.rng.choice(firms, size=k, replace=False))
         if not exporters:

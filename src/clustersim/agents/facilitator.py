@@ -204,7 +204,7 @@ class Facilitator(mesa.Agent):
             firms.experience[participants] += fp.intelligence_gain
             return
         effectiveness = model.brokering_effectiveness(self.index) * self.responsiveness()
-        n_contacts = max(1, int(round(spec.contacts_per_firm * effectiveness)))
+        n_contacts = max(1, round(spec.contacts_per_firm * effectiveness))
         skill = float(model.facilitators.manager_skill[self.index])
         if service in (Service.BUSINESS_MISSION, Service.TRADE_FAIR):
             market = model.choose_market(self.index)

@@ -18,8 +18,9 @@ def referral_contacts(peer_src: np.ndarray, peer_dst: np.ndarray, peer_trust: np
                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(receiving firm, partner) pairs referred this month.
 
-    A referral runs along a peer link ``src -> dst`` when ``dst`` trusts ``src`` enough (it listens
-    to the advice) and ``src`` holds at least one export tie: ``src`` passes one of its tie partners.
+    A referral runs along a peer link ``src -> dst`` when ``dst`` trusts ``src`` enough (it
+    listens to the advice) and ``src`` holds at least one export tie: ``src`` passes one of its
+    tie partners.
     """
     n_ties = tie_offsets[peer_src + 1] - tie_offsets[peer_src]
     eligible = (n_ties > 0) & (peer_trust >= trust_threshold)

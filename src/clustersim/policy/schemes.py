@@ -89,7 +89,8 @@ class NoFunding(FundingScheme):
 
 @register_scheme
 class LumpSumGrant(FundingScheme):
-    """A stable grant to the facilitator, paid monthly whatever it does (seed 003: gold clusters)."""
+    """A stable grant to the facilitator, paid monthly whatever it does (seed 003: gold-label
+    clusters rely on stable long-term public funding)."""
 
     name = "lump_sum"
 
@@ -105,7 +106,8 @@ class MatchedFunding(FundingScheme):
     name = "matched"
 
     def decide(self, ctx: FundingContext) -> FundingDecision:
-        matched = np.minimum(ctx.allocation, self.config.match_ratio * ctx.private_income_last_month)
+        private = ctx.private_income_last_month
+        matched = np.minimum(ctx.allocation, self.config.match_ratio * private)
         return FundingDecision(matched, self._zeros(ctx))
 
 
@@ -138,11 +140,10 @@ class PerformanceGrant(FundingScheme):
     last 12 months, reaching the full allocation at ``performance_target`` ties per firm a year."""
 
     name = "performance"
-    performance_target: ClassVar[float] = 0.1
 
     def decide(self, ctx: FundingContext) -> FundingDecision:
         base = self.config.performance_base_share
         rate = ctx.new_ties_last_12_months / np.maximum(ctx.n_firms, 1)
-        attainment = np.minimum(1.0, rate / self.performance_target)
+        attainment = np.minimum(1.0, rate / self.config.performance_target)
         grant = ctx.allocation * (base + (1.0 - base) * attainment)
         return FundingDecision(grant, self._zeros(ctx))

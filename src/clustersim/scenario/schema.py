@@ -129,7 +129,8 @@ class ClusterConfig(Strict):
 
     name: Annotated[str, Field(min_length=1, max_length=80)]
     count: Annotated[int, Field(ge=1, le=1000)] = 1
-    """Replicate this entry ``count`` times (names get a numeric suffix): e.g. 58 growth clusters."""
+    """Replicate this entry ``count`` times (names get a numeric suffix), e.g. 58 growth
+    clusters."""
     n_firms: Annotated[int, Field(ge=2, le=50000)] = 45
     firm_mix: FirmMix = Field(default_factory=FirmMix)
     regions: Annotated[int, Field(ge=1, le=20)] = 1
@@ -170,7 +171,8 @@ class FundingScheme(StrEnum):
 
 
 class PoolAllocation(StrEnum):
-    """How a national pool is split across clusters (seed 000: support goes to Key National Clusters)."""
+    """How a national pool is split across clusters (seed 000: support goes mainly to Key
+    National Clusters)."""
 
     CONCENTRATED = "concentrated"
     EVEN = "even"
@@ -194,9 +196,11 @@ class FundingConfig(Strict):
     duration_months: Annotated[int, Field(ge=1, le=1200)] = 24
     """``project``: funding lasts this many months from ``start_month``, then stops (seed 004)."""
     performance_base_share: Share = 0.3
-    """``performance``: share of the budget paid regardless of results; the rest follows new ties."""
+    """``performance``: share of the budget paid regardless of results; the rest follows new
+    ties."""
     performance_target: Annotated[float, Field(gt=0.0, le=10.0)] = 0.1
-    """``performance``: new export ties per firm and year that earn the full grant (assumption)."""
+    """``performance``: new export ties per firm and year that earn the full grant
+    (assumption)."""
     voucher_eligible_kinds: list[FirmKind] = Field(
         default_factory=lambda: [FirmKind.MICRO, FirmKind.SME, FirmKind.STARTUP]
     )

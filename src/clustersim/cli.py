@@ -1,0 +1,158 @@
+"""The ``clustersim`` command: thin wrappers that parse options, call the package and print."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import yaml
+
+from clustersim.scenario import ScenarioError, load_scenario
+
+EXIT_INVALID_INPUT = 2
+
+# Subcommands whose modules pull in heavy libraries (dask, SALib, solara) load only when used.
+LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "sweep": ("clustersim.experiments.cli", "sweep_command",
+              "Run a parameter sweep described in an experiment file."),
+    "sensitivity": ("clustersim.experiments.cli", "sensitivity_command",
+                    "Sobol or Morris sensitivity indices for chosen KPIs."),
+    "dashboard": ("clustersim.viz.cli", "dashboard_command",
+                  "Start the interactive teaching dashboard in the browser."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports some subcommands on first use (fast ``--help`` and ``run``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in LAZY_COMMANDS:
+            module_name, attr, _ = LAZY_COMMANDS[name]
+            try:
+                return getattr(importlib.import_module(module_name), attr)
+            except (ImportError, AttributeError) as exc:
+                raise click.ClickException(
+                    f"'{name}' is unavailable: {exc}. Install the package with its extras "
+                    "(pip install -e '.[all]')."
+                ) from exc
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, cmd.get_short_help_str(80)) for name, cmd in sorted(self.commands.items())]
+        rows += [(name, help_text) for name, (_, _, help_text) in sorted(LAZY_COMMANDS.items())]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """``path.to.field=value`` with the value read as YAML (numbers, booleans, lists)."""
+    if "=" not in text:
+        raise click.BadParameter(f"'{text}' must look like field.path=value")
+    key, raw = text.split("=", 1)
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise click.BadParameter(f"value of '{key}' is not valid YAML: {exc}") from exc
+    return key.strip(), value
+
+
+def fail_on_invalid(exc: ScenarioError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(EXIT_INVALID_INPUT)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="clustersim")
+def main() -> None:
+    """clustersim: agent-based simulation of how industrial clusters internationalise.
+
+    Firms, cluster facilitators and foreign partners evolve trust, cooperation and export ties
+    under policy scenarios (public funding schemes, language barriers, coordination costs).
+    Scenarios are YAML files; see scenarios/ and docs/ODD.md.
+    """
+
+
+@main.command("run")
+@click.argument("scenario_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder [default: results/<scenario name>].")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
+              show_default=True, help="File format of the tables.")
+@click.option("--seed", type=click.IntRange(min=0), default=None,
+              help="Random seed [default: the scenario's seed].")
+@click.option("--steps", type=click.IntRange(min=1), default=None,
+              help="Months to simulate [default: the scenario's steps].")
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="Override a scenario field by dotted path, e.g. "
+                   "--set policy.funding.annual_budget=120000 (repeatable).")
+@click.option("--agent-tables", is_flag=True, help="Also write a per-step firm table (slower).")
+@click.option("--no-chart", is_flag=True, help="Skip the PNG chart of the main KPIs.")
+@click.option("--progress/--no-progress", default=True, show_default=True,
+              help="Show a progress bar while running.")
+def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int | None,
+                steps: int | None, assignments: tuple[str, ...], agent_tables: bool,
+                no_chart: bool, progress: bool) -> None:
+    """Run one scenario and write its KPI tables, network, chart and manifest.
+
+    Prints the final KPIs. Writes kpis.<format> (one row per month), cluster_kpis (with several
+    clusters), network (firm-partner relations at the end), kpis.png and manifest.json.
+    """
+    from clustersim.outputs.writers import write_run
+    from clustersim.simulation import simulate
+
+    overrides = dict(parse_assignment(a) for a in assignments)
+    try:
+        scenario = load_scenario(scenario_file, overrides=overrides or None)
+    except ScenarioError as exc:
+        fail_on_invalid(exc)
+    result = simulate(scenario, seed=seed, steps=steps, progress=progress,
+                      collect_agent_tables=agent_tables or None)
+    out = out_dir or Path("results") / scenario.name
+    paths = write_run(result, out, fmt=fmt, scenario_file=str(scenario_file),  # type: ignore[arg-type]
+                      chart=not no_chart)
+    click.echo(summary_table(result.final, title=f"{scenario.name}: final KPIs "
+                             f"(month {int(result.kpis['step'].iloc[-1])}, seed {result.seed})"))
+    click.echo(f"\nwrote {len(paths)} files to {out}/ in {result.wall_time_s:.2f} s "
+               f"({', '.join(p.name for p in paths.values())})")
+
+
+@main.command("validate-scenario")
+@click.argument("scenario_files", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
+def validate_command(scenario_files: tuple[Path, ...]) -> None:
+    """Check scenario files without running them (exit code 2 if any is invalid)."""
+    failed = False
+    for path in scenario_files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed = True
+            continue
+        click.echo(f"ok: {path} ({scenario.n_clusters} cluster(s), {scenario.n_firms} firms, "
+                   f"{len(scenario.markets)} markets, {scenario.steps} months)")
+    if failed:
+        sys.exit(EXIT_INVALID_INPUT)
+
+
+def summary_table(final: dict[str, float], title: str) -> str:
+    """The final KPIs as an aligned two-column text table with short descriptions."""
+    from clustersim.outputs.kpis import KPI_DESCRIPTIONS
+
+    width = max(len(k) for k in final)
+    lines = [title, "-" * len(title)]
+    for name, value in final.items():
+        shown = "n/a" if value != value else (f"{value:,.0f}" if abs(value) >= 1000
+                                               else f"{value:.3f}")
+        lines.append(f"{name:<{width}}  {shown:>12}  {KPI_DESCRIPTIONS.get(name, '')}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

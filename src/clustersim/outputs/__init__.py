@@ -1,0 +1,1 @@
+"""Outputs: KPI reporters, table and manifest writers, network export, charts."""

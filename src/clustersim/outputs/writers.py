@@ -36,9 +36,9 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def build_manifest(result: Any, scenario_file: str | None, files: dict[str, str]) -> dict:
     """What a reader needs to reproduce and trust a run: versions, content hash, seed, timing."""
-    from clustersim import __version__
-
     import mesa
+
+    from clustersim import __version__
 
     return {
         "clustersim_version": __version__,

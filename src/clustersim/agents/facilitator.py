@@ -23,6 +23,9 @@ PROJECT_SERVICES = frozenset({Service.BUSINESS_MISSION, Service.MATCHMAKING,
                               Service.PARTNER_SEARCH})
 EVENT_SERVICES = FRAMEWORK_SERVICES | PROJECT_SERVICES
 TRIPS_ABROAD = frozenset({Service.BUSINESS_MISSION, Service.TRADE_FAIR})
+# Seed 000: specialised translation for cluster SMEs "during joint foreign trips and
+# organisation of study visits" -- the in-person events where members meet foreign partners.
+TRANSLATED_EVENTS = TRIPS_ABROAD | {Service.MATCHMAKING}
 MAX_EVENTS_PER_MONTH = 40
 
 
@@ -159,15 +162,17 @@ class Facilitator(mesa.Agent):
         if Service.INTERCLUSTER in candidates and not model.facilitators.agreements[
                 self.index].any():
             candidates.remove(Service.INTERCLUSTER)
+        if not candidates:
+            return
+        weights = self._service_weights(candidates)
         for _ in range(MAX_EVENTS_PER_MONTH):
-            money = self._spendable(reserve)
-            affordable = [s for s in candidates
-                          if specs[s].cost <= money and specs[s].staff_days <= days]
-            if not affordable:
-                return
-            service = affordable[int(model.rng.choice(len(affordable),
-                                                      p=self._service_weights(affordable)))]
+            # the next event follows the role's priorities; if it is not affordable yet, the
+            # facilitator saves up for it rather than falling back on cheaper services
+            service = candidates[int(model.rng.choice(len(candidates), p=weights))]
             spec = specs[service]
+            money = self._spendable(reserve)
+            if spec.cost > money or spec.staff_days > days:
+                return
             translation = self._translation_level(service)
             extra_cost = specs[Service.TRANSLATION].cost * translation
             if spec.cost + extra_cost > money:
@@ -182,7 +187,7 @@ class Facilitator(mesa.Agent):
             self._deliver(service, participants, translation)
 
     def _translation_level(self, service: Service) -> float:
-        if service not in TRIPS_ABROAD or Service.TRANSLATION not in self.offered:
+        if service not in TRANSLATED_EVENTS or Service.TRANSLATION not in self.offered:
             return 0.0
         return self.model.translation_support
 

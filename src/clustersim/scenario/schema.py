@@ -396,7 +396,7 @@ def _default_services() -> dict[Service, ServiceParams]:
                                  in_person=False),
         Service.MARKET_INTELLIGENCE: sp(cost=1500, staff_days=3, firms=15, contacts_per_firm=0,
                                         in_person=False),
-        Service.TRANSLATION: sp(cost=1500, staff_days=0, firms=0, contacts_per_firm=0,
+        Service.TRANSLATION: sp(cost=800, staff_days=0, firms=0, contacts_per_firm=0,
                                 in_person=False),
         Service.TRAINING: sp(cost=2000, staff_days=3, firms=10, contacts_per_firm=0,
                              in_person=True),

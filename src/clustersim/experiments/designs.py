@@ -74,7 +74,7 @@ def grid_levels(param: ParameterSpec) -> list[Any]:
     assert param.bounds is not None and param.levels is not None
     levels = np.linspace(param.bounds[0], param.bounds[1], param.levels)
     if param.integer:
-        return sorted({int(round(x)) for x in levels})
+        return sorted({round(x) for x in levels})
     return [float(x) for x in levels]
 
 

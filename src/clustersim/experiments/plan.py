@@ -225,8 +225,11 @@ def _scenario_plan(
             try:
                 scenario_with_overrides(scenario, {name: value})
             except ScenarioError as exc:
-                where = f"parameters.{name}" if name in spec.parameters else "design.points"
-                problems.extend(f"{where}: {p}" for p in exc.problems)
+                where = "parameters" if name in spec.parameters else "design.points"
+                problems.extend(
+                    f"{where}.{p}" if p.startswith(f"{name}") else f"{where}.{name}: {p}"
+                    for p in exc.problems
+                )
                 break
     if spec.outputs.kpis == "all":
         kpis = tuple(KPI_NAMES)

@@ -211,8 +211,8 @@ def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:
     """Keep ``capacity x IN_FLIGHT_PER_WORKER`` runs in flight until the plan is exhausted.
 
     When a worker process dies, the pool breaks and every run in flight fails with it. Those runs
-    are queued again once on a fresh pool; a run in flight at a second break is recorded as
-    failed ("worker process died"), so one run that kills its worker cannot stall the sweep.
+    are re-run on a fresh pool one at a time, alone: the one that breaks the pool again is recorded
+    as failed ("worker process died"), the others complete, and the sweep goes on.
     """
     pending_tasks = iter(tasks)
     carry: list[RunTask] = []
@@ -230,11 +230,18 @@ def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:
                 if now - last_capacity_check > 2.0:
                     limit = max(1, handle.capacity()) * IN_FLIGHT_PER_WORKER
                     last_capacity_check = now
-                while not broken and not exhausted and len(in_flight) < limit:
-                    task = carry.pop(0) if carry else next(pending_tasks, None)
-                    if task is None:
-                        exhausted = True
+                while not broken and len(in_flight) < limit:
+                    if carry:  # runs in flight when a worker died: one at a time, alone
+                        if in_flight:
+                            break
+                        task = carry.pop(0)
+                    elif exhausted:
                         break
+                    else:
+                        task = next(pending_tasks, None)
+                        if task is None:
+                            exhausted = True
+                            break
                     try:
                         in_flight[handle.executor.submit(execute, plan.run, task)] = task
                     except BrokenExecutor:

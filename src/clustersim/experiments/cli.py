@@ -1,0 +1,134 @@
+"""``clustersim sweep`` and ``clustersim sensitivity``: thin click wrappers around the API.
+
+The main ``clustersim`` group registers these two commands; ``python -m clustersim.experiments``
+offers them on their own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from clustersim.experiments.spec import ExperimentError
+from clustersim.experiments.storage import OutputFolderError
+
+
+class InvalidInput(click.ClickException):
+    """Bad experiment file or options: exit code 2, like ``clustersim validate-scenario``."""
+
+    exit_code = 2
+
+
+def _executor_flags(fn):
+    """Options shared by both commands: where the runs execute."""
+    options = [
+        click.option("--workers", "-w", type=click.IntRange(min=0), default=None,
+                     help="Local worker processes (default: all cores; 0 = in this process)."),
+        click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+                     help="Run on an existing dask.distributed cluster."),
+        click.option("--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Start a local Dask cluster with N worker processes."),
+        click.option("--mpi", is_flag=True, default=False,
+                     help="Run on mpi4py.futures.MPIPoolExecutor (launch under mpiexec)."),
+        click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
+                     help="Override the experiment's replications."),
+        click.option("--steps", type=click.IntRange(min=1, max=1200), default=None,
+                     help="Override the number of simulated months."),
+        click.option("--retry-failed", is_flag=True, default=False,
+                     help="Re-run the runs recorded as failed."),
+        click.option("--no-progress", is_flag=True, default=False,
+                     help="No progress bar."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _run(experiment: Path, out: Path | None, **kwargs):
+    from clustersim.experiments.api import sweep
+    from clustersim.scenario.loader import ScenarioError
+
+    progress = not kwargs.pop("no_progress")
+    try:
+        return sweep(experiment, out, progress=progress, **kwargs)
+    except (ExperimentError, ScenarioError, OutputFolderError, ValueError) as exc:
+        raise InvalidInput(str(exc)) from None
+    except KeyboardInterrupt:
+        target = out or "the output folder"
+        click.echo(
+            f"\nInterrupted. Finished runs are saved in {target}; run the same command again "
+            "to resume.",
+            err=True,
+        )
+        raise SystemExit(130) from None
+
+
+def _report(summary) -> None:
+    click.echo(
+        f"{summary.out}: {summary.ok} runs done, {summary.failed} failed in "
+        f"{summary.elapsed_s:.1f} s ({summary.already_done} were already done; "
+        f"{summary.n_runs} runs in the plan)"
+    )
+    if summary.failed:
+        click.echo(
+            f"{summary.failed} runs failed; see the 'error' and 'traceback' columns "
+            "(clustersim.experiments.load_runs) and re-run with --retry-failed.",
+            err=True,
+        )
+
+
+@click.command("sweep")
+@click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: results/<experiment file stem>). Re-use it to resume.")
+@_executor_flags
+def sweep_command(experiment: Path, out: Path | None, **kwargs) -> None:
+    """Run the parameter sweep described in EXPERIMENT (a YAML file) into a Parquet dataset.
+
+    Re-running into the same --out folder skips finished runs.
+    """
+    from clustersim.experiments.api import default_out
+
+    out = out or default_out(experiment)
+    summary = _run(experiment, out, **kwargs)
+    _report(summary)
+
+
+@click.command("sensitivity")
+@click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Sweep output folder (default: results/<experiment file stem>).")
+@click.option("--kpi", "kpis", multiple=True, help="KPI to analyse (repeatable; default: all).")
+@click.option("--analyze-only", is_flag=True, default=False,
+              help="Do not run missing runs; analyse what the folder holds.")
+@_executor_flags
+def sensitivity_command(
+    experiment: Path, out: Path | None, kpis: tuple[str, ...], analyze_only: bool, **kwargs
+) -> None:
+    """Sobol' or Morris sensitivity indices (SALib) of the KPIs for a sobol/morris EXPERIMENT.
+
+    Runs (or resumes) the sweep into --out first, then writes sensitivity/indices.csv and
+    sensitivity/indices.png there.
+    """
+    from clustersim.experiments.api import default_out
+    from clustersim.experiments.sensitivity import SensitivityError, analyze_folder
+
+    out = out or default_out(experiment)
+    if not analyze_only:
+        _report(_run(experiment, out, **kwargs))
+    try:
+        result = analyze_folder(out, kpis=list(kpis) or None)
+    except (SensitivityError, FileNotFoundError) as exc:
+        raise InvalidInput(str(exc)) from None
+    click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    click.echo(f"table: {result.table_path}\nplot:  {result.plot_path}")
+
+
+@click.group()
+def experiments_cli() -> None:
+    """Experiment commands of clustersim (also available as ``clustersim sweep`` etc.)."""
+
+
+experiments_cli.add_command(sweep_command)
+experiments_cli.add_command(sensitivity_command)

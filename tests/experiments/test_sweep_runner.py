@@ -1,0 +1,161 @@
+"""The sweep runner: identical rows whatever the executor, failures recorded, resume, retries."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sweep_helpers import (
+    comparable,
+    fails_while_flag_exists,
+    grid_spec,
+    kills_worker_at_a_2,
+    noisy,
+    noisy_with_steps,
+    raises_at_a_3,
+)
+
+from clustersim.experiments import (
+    OutputFolderError,
+    load_results,
+    load_runs,
+    read_manifest,
+    run_seed,
+    sweep,
+)
+from clustersim.experiments.executors import ExecutorOptions
+
+
+def test_rows_are_identical_with_1_process_2_processes_in_process_and_local_dask(tmp_path):
+    spec = grid_spec(replications=4)
+    tables = {}
+    for label, options in {
+        "1 process": ExecutorOptions("process", workers=1),
+        "2 processes": ExecutorOptions("process", workers=2),
+        "in process": ExecutorOptions("serial"),
+        "local dask": ExecutorOptions("dask", workers=2),
+    }.items():
+        out = tmp_path / label.replace(" ", "_")
+        summary = sweep(spec, out, executor=options, run_fn=noisy, progress=False,
+                        chunk_runs=5)
+        assert summary.ok == 24 and summary.failed == 0
+        tables[label] = comparable(load_runs(out))
+    reference = tables.pop("1 process")
+    assert list(reference["run_index"]) == list(range(24))
+    for label, table in tables.items():
+        pd.testing.assert_frame_equal(table, reference, obj=label)
+    # the values are the run function's at the documented seeds
+    row = reference.iloc[13]
+    expected = noisy({"a": row["a"], "b": row["b"]}, run_seed(11, 13))
+    assert row["y"] == expected["y"] and row["seed"] == run_seed(11, 13)
+
+
+def test_a_raising_run_is_recorded_and_the_rest_complete(out):
+    summary = sweep(grid_spec(), out, workers=2, run_fn=raises_at_a_3, progress=False)
+    assert (summary.ok, summary.failed) == (12, 6)
+    runs = load_runs(out)
+    failed = runs[runs["status"] == "failed"]
+    assert set(failed["a"]) == {3} and len(failed) == 6
+    assert failed["error"].str.contains("ValueError: model blew up at a=3").all()
+    assert failed["traceback"].str.contains("raises_at_a_3").all()
+    assert failed["y"].isna().all()
+    ok = runs[runs["status"] == "ok"]
+    assert ok["y"].notna().all() and ok["error"].isna().all()
+
+
+def test_retry_failed_reruns_only_the_failed_runs(tmp_path):
+    flag = tmp_path / "broken"
+    flag.write_text("x")
+    spec = grid_spec(
+        parameters={},
+        design={"type": "explicit",
+                "points": [{"flag": str(flag)}, {"flag": ""}, {"flag": ""}]},
+        outputs={"kpis": ["y"]},
+        replications=2,
+    )
+    out = tmp_path / "out"
+    first = sweep(spec, out, workers=2, run_fn=fails_while_flag_exists, progress=False)
+    assert (first.ok, first.failed) == (4, 2)
+    flag.unlink()  # "fix the model"
+    again = sweep(spec, out, workers=2, run_fn=fails_while_flag_exists, progress=False)
+    assert again.ran == 0  # failed runs are not retried without --retry-failed
+    retry = sweep(spec, out, workers=2, run_fn=fails_while_flag_exists, progress=False,
+                  retry_failed=True)
+    assert (retry.ran, retry.ok) == (2, 2)
+    runs = load_runs(out)
+    assert list(runs["run_index"]) == list(range(6)) and (runs["status"] == "ok").all()
+    assert list(runs["attempt"]) == [2, 1, 1, 2, 1, 1]
+    raw = pd.read_parquet(out / "runs")  # the dataset itself holds one row per run
+    assert sorted(raw["run_index"]) == list(range(6))
+
+
+def test_a_worker_process_that_dies_fails_only_its_own_runs(out):
+    summary = sweep(grid_spec(replications=2), out, workers=2, run_fn=kills_worker_at_a_2,
+                    progress=False)
+    runs = load_runs(out)
+    assert len(runs) == 12 and summary.ran == 12
+    failed = runs[runs["status"] == "failed"]
+    assert set(failed["a"]) == {2} and len(failed) == 4
+    assert failed["error"].str.contains("worker process died").all()
+    assert (runs.loc[runs["a"] != 2, "status"] == "ok").all()
+
+
+def test_more_replications_later_add_runs_and_keep_the_old_ones(out):
+    sweep(grid_spec(replications=2), out, workers=2, run_fn=noisy, progress=False)
+    before = comparable(load_runs(out))
+    more = sweep(grid_spec(replications=2), out, replications=5, workers=2, run_fn=noisy,
+                 progress=False)
+    assert (more.already_done, more.ran) == (12, 18)
+    after = comparable(load_runs(out))
+    assert list(after["run_index"]) == list(range(30))
+    pd.testing.assert_frame_equal(after.iloc[:12], before)
+    assert read_manifest(out)["replications"] == 5
+
+
+def test_a_different_experiment_is_refused_in_the_same_folder(out):
+    sweep(grid_spec(), out, workers=0, run_fn=noisy, progress=False)
+    with pytest.raises(OutputFolderError, match="different experiment"):
+        sweep(grid_spec(seed=12), out, workers=0, run_fn=noisy, progress=False)
+
+
+def test_a_non_empty_folder_without_manifest_is_refused(out):
+    out.mkdir()
+    (out / "thesis.tex").write_text("precious")
+    with pytest.raises(OutputFolderError, match="not empty"):
+        sweep(grid_spec(), out, workers=0, run_fn=noisy, progress=False)
+
+
+def test_per_step_table_every_k_steps(out):
+    spec = grid_spec(outputs={"kpis": ["y", "u"], "record": 10}, replications=2)
+    sweep(spec, out, workers=2, run_fn=noisy_with_steps, progress=False, chunk_runs=4)
+    results = load_results(out)
+    steps = results.steps
+    assert steps is not None
+    assert sorted(steps["step"].unique()) == [0, 10, 20, 24]  # every 10th and the last
+    assert len(steps) == 12 * 4
+    assert not steps.duplicated(["run_index", "step"]).any()
+    last = steps[steps["step"] == 24].set_index("run_index")["y"]
+    runs = results.runs.set_index("run_index")["y"]
+    np.testing.assert_array_equal(last.sort_index().to_numpy(), runs.sort_index().to_numpy())
+    # written in chunks, no journal left behind
+    assert len(list((out / "runs").glob("part-*.parquet"))) >= 3
+    assert not list(out.rglob("_journal-*"))
+
+
+def test_manifest_records_file_hash_versions_and_seed_scheme(tmp_path):
+    from sweep_helpers import write_yaml
+
+    path = write_yaml(tmp_path / "toy.yaml", grid_spec().model_dump(mode="json"))
+    out = tmp_path / "out"
+    sweep(path, out, workers=0, run_fn=noisy, progress=False)
+    manifest = read_manifest(out)
+    import hashlib
+
+    assert manifest["experiment"]["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert manifest["experiment"]["source"] == str(path.resolve())
+    assert "SeedSequence(experiment_seed, spawn_key=(run_index,))" in \
+        manifest["seed"]["description"]
+    assert manifest["seed"]["experiment_seed"] == 11
+    assert {"clustersim", "numpy", "SALib"} <= set(manifest["versions"])
+    assert manifest["sessions"][-1]["status"] == "completed"
+    assert (out / "experiment.yaml").read_bytes() == path.read_bytes()

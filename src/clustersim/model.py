@@ -218,6 +218,10 @@ class ClusterModel(mesa.Model):
             benefit=np.zeros(n),
             last_event=np.full(n, -1, np.int64),
         )
+        # committed members arrive with a past year of contact and joint activity (ESCA history)
+        past = self.firms.committed
+        self.firms.last_personal_contact[past] = -self.rng.integers(0, 12, int(past.sum()))
+        self.firms.collaboration_days[past, 0] = 2  # slot of month 0, cleared at month 12
         self.cluster_firms = [np.flatnonzero(self.firms.cluster == i)
                               for i in range(len(self.clusters))]
         self.cluster_n_firms = np.array([f.size for f in self.cluster_firms])

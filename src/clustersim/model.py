@@ -737,6 +737,7 @@ def _kpi_reporter(name: str):
 
 
 FIRM_REPORTERS = {
+    "firm": "index",
     "cluster": "cluster",
     "kind": "kind",
     "member": "is_member",

@@ -101,6 +101,7 @@ class ClusterModel(mesa.Model):
         self.cooperation_rate_this_step = float("nan")
         self.clusters = expand_clusters(scenario.clusters)
         self.collect_cluster_tables = len(self.clusters) > 1
+        self.facilitated_recent = np.zeros(len(self.clusters), np.int64)
 
         self._build_markets(scenario)
         self._build_facilitators()
@@ -415,6 +416,7 @@ class ClusterModel(mesa.Model):
         self.pay_public_funding()
         self.run_facilitator_budgets()
         self.refresh_opportunities()
+        self.facilitated_recent = self.facilitated_ties_per_cluster()
         self.agents_by_type[Facilitator].shuffle_do("organise_services")
         self.search_partners_alone()
         self.refer_partners_to_peers()

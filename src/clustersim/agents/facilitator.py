@@ -72,8 +72,7 @@ class Facilitator(mesa.Agent):
     def international_relations(self) -> int:
         """Agreements with foreign cluster organisations plus ties it brokered this past year."""
         fac = self.model.facilitators
-        return int(fac.agreements[self.index].sum() + self.model.facilitated_ties_per_cluster()[
-            self.index])
+        return int(fac.agreements[self.index].sum() + self.model.facilitated_recent[self.index])
 
     def coordination_days(self) -> float:
         """Staff days a month consumed by keeping its international relationships alive."""

@@ -353,9 +353,8 @@ class ClusterModel(mesa.Model):
         f.voucher_balance[participants] -= from_voucher
         private = np.maximum(0.0, fee_share * per_firm_full - from_voucher)
         voucher_total = float(from_voucher.sum())
-        if voucher_total:
+        if voucher_total:  # public money, already counted as spent when the voucher was issued
             self.facilitators.receive_one("public", cluster, voucher_total, self.month)
-            self.facilitators.public_spent[cluster] += voucher_total
         self.facilitators.receive_one("services", cluster, float(private.sum()), self.month)
 
     def record_personal_contact(self, firms: np.ndarray, in_person: bool) -> None:
@@ -451,15 +450,17 @@ class ClusterModel(mesa.Model):
         self._distribute_vouchers(decision.vouchers)
 
     def _distribute_vouchers(self, per_cluster: np.ndarray) -> None:
-        """Vouchers go to eligible member firms in equal parts; money counts as spent when used."""
+        """Vouchers go to eligible member firms in equal parts. The programme's money counts as
+        spent when a voucher is issued (the budget is committed); firms spend it on services."""
         if not per_cluster.any():
             return
         f = self.firms
         holders = f.member & self.voucher_eligible
         counts = np.bincount(f.cluster[holders], minlength=self.facilitators.n)
-        per_firm = np.divide(per_cluster, counts, out=np.zeros_like(per_cluster),
-                             where=counts > 0)
+        issued = np.where(counts > 0, per_cluster, 0.0)
+        per_firm = np.divide(issued, counts, out=np.zeros_like(issued), where=counts > 0)
         f.voucher_balance[holders] += per_firm[f.cluster[holders]]
+        self.facilitators.public_spent += issued
 
     def run_facilitator_budgets(self) -> None:
         fac = self.facilitators

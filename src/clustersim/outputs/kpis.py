@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from clustersim.scenario.schema import FIRM_KINDS
+
 if TYPE_CHECKING:
     from clustersim.model import ClusterModel
 
@@ -36,9 +38,14 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "income_fees": "cumulative membership fee income, EUR",
     "income_services": "cumulative service fee income (vouchers included), EUR",
     "income_eu": "cumulative EU project income, EUR",
-    "public_spent": "cumulative public money paid out (grants and vouchers), EUR",
+    "public_spent": "cumulative public money paid out: grants, and vouchers when issued, EUR",
     "public_cost_per_new_tie": "public_spent / export ties formed since start, EUR",
     "public_cost_per_new_exporter": "public_spent / firms exporting now that did not at start, EUR",
+    "vouchers_unredeemed": "voucher money held by firms and not yet spent, EUR",
+    "export_share_micro": "share of micro firms exporting (0-1)",
+    "export_share_sme": "share of SMEs exporting (0-1)",
+    "export_share_large": "share of large firms exporting (0-1)",
+    "export_share_startup": "share of start-ups exporting (0-1)",
     "open_opportunities": "partner needs open this month",
     "relations": "known firm-partner relations (sparse edges)",
 }
@@ -121,6 +128,9 @@ def compute_kpis(model: ClusterModel) -> tuple[dict[str, float], list[dict[str, 
         "public_spent": public_spent,
         "public_cost_per_new_tie": _safe_div(public_spent, new_ties_total),
         "public_cost_per_new_exporter": _safe_div(public_spent, new_exporters),
+        "vouchers_unredeemed": float(f.voucher_balance.sum()),
+        **{f"export_share_{kind}": _safe_div(exporting[f.kind == i].sum(), (f.kind == i).sum())
+           for i, kind in enumerate(FIRM_KINDS)},
         "open_opportunities": float(model.partners.open_need.sum()),
         "relations": float(rel.n),
     }

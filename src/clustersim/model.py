@@ -344,14 +344,22 @@ class ClusterModel(mesa.Model):
         k = min(k, members.size)
         return self.rng.choice(members, size=k, replace=False, p=weight / weight.sum())
 
+    def quote_service_fees(self, participants: np.ndarray, event_cost: float,
+                           fee_share: float) -> tuple[np.ndarray, np.ndarray]:
+        """What each participant would pay for an event: (from vouchers, from own money).
+
+        Vouchers cover up to the participant's full share of the cost; without vouchers a firm
+        pays ``fee_share`` of its share (the rest is the facilitator's subsidy)."""
+        per_firm_full = event_cost / participants.size
+        from_voucher = np.minimum(self.firms.voucher_balance[participants], per_firm_full)
+        private = np.maximum(0.0, fee_share * per_firm_full - from_voucher)
+        return from_voucher, private
+
     def collect_service_fees(self, cluster: int, participants: np.ndarray, event_cost: float,
                              fee_share: float) -> None:
-        """Participants pay a share of the event cost; vouchers pay up to the full share."""
-        f = self.firms
-        per_firm_full = event_cost / participants.size
-        from_voucher = np.minimum(f.voucher_balance[participants], per_firm_full)
-        f.voucher_balance[participants] -= from_voucher
-        private = np.maximum(0.0, fee_share * per_firm_full - from_voucher)
+        """Participants pay for an event: vouchers are booked as public, fees as private income."""
+        from_voucher, private = self.quote_service_fees(participants, event_cost, fee_share)
+        self.firms.voucher_balance[participants] -= from_voucher
         voucher_total = float(from_voucher.sum())
         if voucher_total:  # public money, already counted as spent when the voucher was issued
             self.facilitators.receive_one("public", cluster, voucher_total, self.month)

@@ -169,21 +169,29 @@ class Facilitator(mesa.Agent):
             # facilitator saves up for it rather than falling back on cheaper services
             service = candidates[int(model.rng.choice(len(candidates), p=weights))]
             spec = specs[service]
-            money = self._spendable(reserve)
-            if spec.cost > money or spec.staff_days > days:
+            if spec.staff_days > days:
                 return
-            translation = self._translation_level(service)
-            extra_cost = specs[Service.TRANSLATION].cost * translation
-            if spec.cost + extra_cost > money:
-                translation, extra_cost = 0.0, 0.0
             participants = model.choose_participants(members, spec.firms, self.index)
             if participants.size == 0:
                 return
-            self._pay(spec.cost + extra_cost)
-            days -= spec.staff_days
-            model.collect_service_fees(self.index, participants, spec.cost + extra_cost,
+            # participants pay their share up front (vouchers first), so voucher holders can
+            # buy services a facilitator could not fund from its own balance
+            translation = self._translation_level(service)
+            cost = spec.cost + specs[Service.TRANSLATION].cost * translation
+            if cost > self._spendable(reserve) + self._prepaid(participants, cost):
+                translation, cost = 0.0, spec.cost
+                if cost > self._spendable(reserve) + self._prepaid(participants, cost):
+                    return
+            model.collect_service_fees(self.index, participants, cost,
                                        self.config.service_fee_share)
+            self._pay(cost)
+            days -= spec.staff_days
             self._deliver(service, participants, translation)
+
+    def _prepaid(self, participants: np.ndarray, cost: float) -> float:
+        voucher, private = self.model.quote_service_fees(participants, cost,
+                                                         self.config.service_fee_share)
+        return float(voucher.sum() + private.sum())
 
     def _translation_level(self, service: Service) -> float:
         if service not in TRANSLATED_EVENTS or Service.TRANSLATION not in self.offered:

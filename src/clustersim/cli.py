@@ -22,6 +22,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                     "Sobol or Morris sensitivity indices for chosen KPIs."),
     "dashboard": ("clustersim.viz.cli", "dashboard_command",
                   "Start the interactive teaching dashboard in the browser."),
+    "compare": ("clustersim.analysis.cli", "compare_command",
+                "Compare funding schemes at equal public spend and write an HTML report."),
+    "plot": ("clustersim.analysis.cli", "plot_command",
+             "Quick plot of a KPI over time from sweep results."),
 }
 
 

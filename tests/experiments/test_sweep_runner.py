@@ -159,3 +159,33 @@ def test_manifest_records_file_hash_versions_and_seed_scheme(tmp_path):
     assert {"clustersim", "numpy", "SALib"} <= set(manifest["versions"])
     assert manifest["sessions"][-1]["status"] == "completed"
     assert (out / "experiment.yaml").read_bytes() == path.read_bytes()
+
+
+def test_run_functions_from_notebooks_and_closures_work_in_worker_processes(tmp_path):
+    offset = 100.0
+
+    def closure(params, seed):  # not importable by name: sent by value
+        return {"y": params["a"] + offset, "u": 0.0}
+
+    out = tmp_path / "closure"
+    summary = sweep(grid_spec(replications=1), out, workers=2, run_fn=closure, progress=False)
+    assert summary.ok == 6
+    assert sorted(load_runs(out)["y"]) == [101.0, 101.0, 102.0, 102.0, 103.0, 103.0]
+
+    # a function defined in __main__ of a script without a __main__ guard, as in a notebook
+    script = (
+        "from clustersim.experiments import Experiment, sweep, load_runs\n"
+        "def f(params, seed):\n"
+        "    return {'y': params['a'] * 2.0}\n"
+        "spec = Experiment.model_validate({'name': 'nb', 'parameters': {'a': [1, 2, 3]},\n"
+        "                                  'outputs': {'kpis': ['y']}})\n"
+        f"s = sweep(spec, {str(tmp_path / 'nb')!r}, workers=2, run_fn=f, progress=False)\n"
+        "print(s.ok, s.failed, sorted(load_runs(s.out)['y']))\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "3 0 [2.0, 4.0, 6.0]"

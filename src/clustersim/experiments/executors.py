@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -70,27 +71,30 @@ class SerialExecutor(Executor):
         return future
 
 
-PRELOAD = ["clustersim.experiments.worker", "clustersim.simulation"]
-
-
 def _mp_context() -> multiprocessing.context.BaseContext:
-    """``forkserver`` where available: no fork of a threaded parent, cheap worker start.
+    """``forkserver`` where available (no fork of a threaded parent), else ``spawn``.
 
-    Preloading the model in the fork server makes each worker start in milliseconds, and (a
-    side effect of preloading) passes the parent's ``sys.path`` on, so run functions defined in
-    modules found through it (tests, notebooks' helper modules) unpickle in the workers.
+    Nothing is preloaded in the fork server, so every pool imports the current code: a notebook
+    that edits and reloads the model never runs stale code in its workers.
     """
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
-    return context
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _init_worker(sys_path: list[str]) -> None:
+    """Give a worker the parent's import path, so run functions from its modules unpickle."""
+    sys.path[:] = sys_path
 
 
 @contextlib.contextmanager
 def process_backend(options: ExecutorOptions) -> Iterator[ExecutorHandle]:
     workers = options.workers or default_workers()
-    executor = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context())
+    executor = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=_mp_context(),
+        initializer=_init_worker,
+        initargs=(list(sys.path),),
+    )
     try:
         yield ExecutorHandle(executor, lambda: workers, restartable=True)
     except BaseException:

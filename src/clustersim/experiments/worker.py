@@ -111,14 +111,26 @@ class ScenarioRun:
 class FunctionRun:
     """Wrap a plain function ``fn(params, seed) -> {kpi: value}`` (or ``(dict, per-step table)``).
 
-    Used by tests and by users who sweep their own function with the same runner. ``fn`` must be
-    importable by module path (defined at module level) so worker processes can unpickle it.
+    Used by tests and by users who sweep their own function with the same runner. ``fn`` may be
+    defined anywhere (a module, a notebook cell, a lambda); it is pickled with cloudpickle.
     """
 
     def __init__(self, fn: Callable[..., Any], kpis: tuple[str, ...], record: Record):
         self.fn = fn
         self.kpis = kpis
         self.record = record
+
+    def __getstate__(self) -> dict[str, Any]:
+        # cloudpickle sends functions from a notebook or script (__main__), lambdas and closures
+        # by value, so they run in worker processes too; module functions still go by reference.
+        import cloudpickle
+
+        return {**self.__dict__, "fn": cloudpickle.dumps(self.fn)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import pickle
+
+        self.__dict__.update(state, fn=pickle.loads(state["fn"]))
 
     def __call__(self, params: Mapping[str, Any], seed: int):
         out = self.fn(dict(params), seed)

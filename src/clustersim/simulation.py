@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import mesa
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
@@ -56,7 +57,21 @@ def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = 
         model.step()
         bar.update(1)
     bar.close()
-    return result_from_model(model, wall_time_s=time.perf_counter() - started)
+    result = result_from_model(model, wall_time_s=time.perf_counter() - started)
+    release_model(model)
+    return result
+
+
+def release_model(model: ClusterModel) -> None:
+    """Let a finished model be garbage-collected.
+
+    Mesa 3.3 keeps an id counter per model in the class attribute ``Agent._ids``, a strong
+    reference to every model built in the process; a process running thousands of simulations
+    would keep them all. ``simulate`` has copied the tables out, so the entry can go.
+    """
+    registry = getattr(mesa.Agent, "_ids", None)
+    if isinstance(registry, dict):
+        registry.pop(model, None)
 
 
 def result_from_model(model: ClusterModel, wall_time_s: float = float("nan")) -> SimulationResult:

@@ -54,6 +54,8 @@ def _run(experiment: Path, out: Path | None, **kwargs):
         return sweep(experiment, out, progress=progress, **kwargs)
     except (ExperimentError, ScenarioError, OutputFolderError, ValueError) as exc:
         raise InvalidInput(str(exc)) from None
+    except RuntimeError as exc:  # executor trouble: scheduler unreachable, pool keeps breaking
+        raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:
         target = out or "the output folder"
         click.echo(

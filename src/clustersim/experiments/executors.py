@@ -128,7 +128,12 @@ def dask_backend(options: ExecutorOptions) -> Iterator[ExecutorHandle]:
 
     cluster = None
     if options.scheduler:
-        client = Client(options.scheduler)
+        try:
+            client = Client(options.scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise RuntimeError(
+                f"cannot connect to the Dask scheduler at {options.scheduler}: {exc}"
+            ) from exc
     else:
         n = options.workers or default_workers()
         cluster = LocalCluster(

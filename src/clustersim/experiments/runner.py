@@ -12,6 +12,7 @@ from __future__ import annotations
 import platform
 import sys
 import time
+import warnings
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -124,6 +125,14 @@ def _prepare_folder(plan: Plan, out: Path, experiment_bytes: bytes | None) -> di
             "design, parameters, seed, steps, outputs or base scenario differ. "
             "Use another --out folder (only --replications may change when resuming)."
         )
+    recorded = manifest.get("versions", {}).get("clustersim")
+    current = _versions()["clustersim"]
+    if recorded and recorded != current:
+        warnings.warn(
+            f"{out} was started with clustersim {recorded}, this is {current}: resumed runs may "
+            "differ from the earlier ones (the sessions in manifest.json record the versions)",
+            stacklevel=3,
+        )
     manifest["replications"] = plan.replications
     manifest["n_runs"] = plan.n_runs
     manifest["experiment"]["spec"] = plan.spec.model_dump(mode="json")
@@ -169,6 +178,7 @@ def run_plan(
         "host": platform.node(),
         "retry_failed": retry_failed,
         "to_run": n_todo,
+        "clustersim": _versions()["clustersim"],
     }
     counts = {"ok": 0, "failed": 0}
     bar = tqdm(

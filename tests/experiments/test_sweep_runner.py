@@ -189,3 +189,19 @@ def test_run_functions_from_notebooks_and_closures_work_in_worker_processes(tmp_
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3 0 [2.0, 4.0, 6.0]"
+
+
+def test_backend_problems_fail_before_anything_is_written(out, monkeypatch):
+    from clustersim.experiments import executor_options, executors
+
+    monkeypatch.setitem(executors.REQUIRES, "mpi", ("no_such_module_for_mpi", "mpi4py"))
+    with pytest.raises(RuntimeError, match=r"needs mpi4py \(pip install mpi4py\)"):
+        sweep(grid_spec(), out, mpi=True, run_fn=noisy, progress=False)
+    with pytest.raises(ValueError, match="unknown executor backend 'carrier-pigeon'"):
+        sweep(grid_spec(), out, executor=ExecutorOptions("carrier-pigeon"), run_fn=noisy,
+              progress=False)
+    assert not out.exists()
+    with pytest.raises(ValueError, match="choose one of --scheduler, --dask-local"):
+        executor_options(scheduler="tcp://x:1", dask_local=2)
+    assert executor_options(workers=0).backend == "serial"
+    assert executor_options().backend == "process"

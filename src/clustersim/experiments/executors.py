@@ -176,6 +176,22 @@ BACKENDS = {
 }
 
 
+REQUIRES = {"dask": ("distributed", "dask[distributed]"), "mpi": ("mpi4py", "mpi4py")}
+
+
+def check_backend(options: ExecutorOptions) -> None:
+    """Fail before anything is written if the backend is unknown or its package is missing."""
+    import importlib.util
+
+    if options.backend not in BACKENDS:
+        raise ValueError(
+            f"unknown executor backend '{options.backend}'; known: {', '.join(BACKENDS)}"
+        )
+    module, package = REQUIRES.get(options.backend, (None, None))
+    if module and importlib.util.find_spec(module) is None:
+        raise RuntimeError(f"the {options.backend} backend needs {package} (pip install {package})")
+
+
 def open_backend(options: ExecutorOptions) -> contextlib.AbstractContextManager[ExecutorHandle]:
     try:
         factory = BACKENDS[options.backend]

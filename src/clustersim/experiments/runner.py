@@ -21,7 +21,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from clustersim.experiments.executors import ExecutorOptions, open_backend
+from clustersim.experiments.executors import ExecutorOptions, check_backend, open_backend
 from clustersim.experiments.plan import Plan, describe_run
 from clustersim.experiments.storage import (
     OutputFolderError,
@@ -154,6 +154,7 @@ def run_plan(
     after saving everything that finished."""
     out = Path(out)
     options = executor or ExecutorOptions()
+    check_backend(options)
     manifest = _prepare_folder(plan, out, experiment_bytes)
     schemas = manifest["schemas"]
     from clustersim.experiments.storage import _schema_from_manifest

@@ -7,12 +7,11 @@ model: it returns a ``failed`` result with the error and traceback so the sweep 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import time
 import traceback
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,30 +60,6 @@ def select_steps(table: pd.DataFrame, record: Record, kpis: tuple[str, ...]) -> 
     return table[keep].reset_index(drop=True)
 
 
-@contextlib.contextmanager
-def _release_mesa_models() -> Iterator[None]:
-    """Forget the models created inside the block in Mesa's class-level id counters.
-
-    Mesa 3.3 keeps ``Agent._ids[model]`` (an id counter per model) in a class attribute, a strong
-    reference to every model ever built in the process: a worker that runs thousands of models
-    would keep them all (about 0.2 MB each for the baseline). Dropping the entries of models
-    created during one run releases them.
-    """
-    try:
-        from mesa.agent import Agent
-    except ImportError:  # pragma: no cover - mesa is a dependency of the model
-        yield
-        return
-    registry = getattr(Agent, "_ids", None)
-    before = set(map(id, registry)) if isinstance(registry, dict) else None
-    try:
-        yield
-    finally:
-        if before is not None:
-            for model in [m for m in registry if id(m) not in before]:
-                registry.pop(model, None)
-
-
 class ScenarioRun:
     """Run the clustersim model: base scenario + the point's dotted overrides, seeded per run."""
 
@@ -99,8 +74,7 @@ class ScenarioRun:
 
         data = apply_overrides(self.base, params, source="design point")
         scenario = validate_scenario(data, source=f"design point {dict(params)}")
-        with _release_mesa_models():
-            result = simulate(scenario, seed=seed)
+        result = simulate(scenario, seed=seed)
         final = {k: float(result.final[k]) for k in self.kpis}
         return final, select_steps(result.kpis, self.record, self.kpis)
 

@@ -21,7 +21,7 @@ def test_shipped_sizes():
     quick = prepare_plan(ROOT / "experiments" / "quick.yaml")
     assert quick.n_runs <= 40
     sobol = prepare_plan(ROOT / "experiments" / "sobol_core.yaml")
-    assert sobol.design.kind == "sobol" and sobol.n_points == 128 * (8 + 2)
+    assert sobol.design.kind == "sobol" and sobol.n_points == 256 * (8 + 2)
 
 
 def problems_of(path: Path) -> str:

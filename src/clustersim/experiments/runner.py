@@ -29,6 +29,7 @@ from clustersim.experiments.storage import (
     param_type,
     read_manifest,
     runs_schema,
+    schema_from_manifest,
     schema_to_hex,
     steps_schema,
     write_manifest,
@@ -50,7 +51,6 @@ class SweepSummary:
     ok: int
     failed: int
     elapsed_s: float
-    interrupted: bool = False
 
 
 def _versions() -> dict[str, str]:
@@ -156,13 +156,10 @@ def run_plan(
     options = executor or ExecutorOptions()
     check_backend(options)
     manifest = _prepare_folder(plan, out, experiment_bytes)
-    schemas = manifest["schemas"]
-    from clustersim.experiments.storage import _schema_from_manifest
-
     store = ResultStore(
         out,
-        _schema_from_manifest(manifest, "runs"),
-        _schema_from_manifest(manifest, "steps") if schemas.get("steps") else None,
+        schema_from_manifest(manifest, "runs"),
+        schema_from_manifest(manifest, "steps"),
         chunk_runs=chunk_runs,
     )
     store.open()
@@ -172,7 +169,7 @@ def run_plan(
     def skip(i: int) -> bool:
         return bool(state.ok[i]) or (i in state.failed and not retry_failed)
 
-    n_todo = sum(1 for i in range(plan.n_runs) if not skip(i))
+    n_todo = int((~state.ok).sum()) - (0 if retry_failed else len(state.failed))
     session = {
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
         "executor": options.describe(),
@@ -194,11 +191,15 @@ def run_plan(
     )
     bar.set_postfix(failed=len(state.failed))
     start = time.perf_counter()
-    interrupted = False
+    status = "completed"
     try:
-        _dispatch(plan, plan.tasks(skip), options, store, state, counts, bar)
+        if n_todo:
+            _dispatch(plan, plan.tasks(skip), options, store, state, counts, bar)
     except KeyboardInterrupt:
-        interrupted = True
+        status = "interrupted"
+        raise
+    except BaseException as exc:
+        status = f"stopped by {type(exc).__name__}: {exc}"
         raise
     finally:
         bar.close()
@@ -206,7 +207,7 @@ def run_plan(
         elapsed = time.perf_counter() - start
         session.update(
             finished=datetime.now(UTC).isoformat(timespec="seconds"),
-            status="interrupted" if interrupted else "completed",
+            status=status,
             ok=counts["ok"],
             failed=counts["failed"],
             elapsed_s=round(elapsed, 3),
@@ -215,7 +216,7 @@ def run_plan(
         manifest.setdefault("sessions", []).append(session)
         write_manifest(out, manifest)
     return SweepSummary(out, plan.n_runs, already, counts["ok"] + counts["failed"], counts["ok"],
-                        counts["failed"], elapsed, interrupted)
+                        counts["failed"], elapsed)
 
 
 def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:

@@ -169,13 +169,19 @@ def plot_indices(table: pd.DataFrame, method: str, path: Path, title: str = "") 
             ax.barh(y - 0.2, part["mu_star"], 0.4, xerr=part["mu_star_conf"], label="mu*")
             ax.barh(y + 0.2, part["sigma"], 0.4, label="sigma")
             ax.set_xlabel("Morris elementary effects")
-        ax.set_yticks(y, [p.split(".")[-1] if len(p) > 28 else p for p in part["parameter"]],
-                      fontsize=8)
+        ax.set_yticks(y, [short_label(p) for p in part["parameter"]], fontsize=8)
         ax.invert_yaxis()
         ax.set_title(kpi, fontsize=10)
-        ax.legend(fontsize=7, loc="lower right")
+    if kpis:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="upper right", fontsize=8, ncols=len(labels))
     if title:
-        fig.suptitle(title)
-    fig.tight_layout()
+        fig.suptitle(title, x=0.02, ha="left")
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def short_label(path: str) -> str:
+    """The last two parts of a dotted path (``trust.gain_rate``), enough to tell them apart."""
+    return ".".join(path.split(".")[-2:])

@@ -321,7 +321,7 @@ def write_manifest(out: str | Path, manifest: dict[str, Any]) -> None:
     _atomic_write_text(json.dumps(manifest, indent=2, default=str) + "\n", Path(out) / MANIFEST)
 
 
-def _schema_from_manifest(manifest: dict[str, Any], kind: str) -> pa.Schema | None:
+def schema_from_manifest(manifest: dict[str, Any], kind: str) -> pa.Schema | None:
     text = manifest.get("schemas", {}).get(kind)
     if text is None:
         return None
@@ -342,7 +342,7 @@ def _require_manifest(out: str | Path) -> dict[str, Any]:
 
 def _load_table(out: Path, kind: str, columns: list[str] | None) -> pa.Table:
     manifest = _require_manifest(out)
-    schema = _schema_from_manifest(manifest, kind)
+    schema = schema_from_manifest(manifest, kind)
     if schema is None:
         raise FileNotFoundError(f"{out}: this sweep kept no '{kind}' table (outputs.record)")
     tables = list(_tables(out / kind, schema, columns))

@@ -80,10 +80,12 @@ class ClusterModel(mesa.Model):
         scenario: the validated scenario.
         seed: overrides ``scenario.seed``; an int or a ``numpy.random.SeedSequence``.
         collect_agent_tables: also record agent-level tables (default: ``scenario.output``).
+        collect_every: record indicators every k-th month only (and whenever :meth:`collect` is
+            called); sweeps that keep final states save the indicator work of other months.
     """
 
     def __init__(self, scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
-                 collect_agent_tables: bool | None = None):
+                 collect_agent_tables: bool | None = None, collect_every: int = 1):
         self.seed_used = scenario.seed if seed is None else seed
         super().__init__(rng=make_rng(self.seed_used))
         self.scenario = scenario
@@ -116,12 +118,16 @@ class ClusterModel(mesa.Model):
         self.firm_agents = [Firm(self, i) for i in range(self.firms.n)]
         self.partner_agents = [ForeignPartner(self, i) for i in range(self.partners.n)]
 
+        if collect_every < 1:
+            raise ValueError(f"collect_every = {collect_every}: must be >= 1")
+        self.collect_every = int(collect_every)
+        self.last_collected_month = -1
         self.current_kpis: dict[str, float] = {}
         self.current_cluster_rows: list[dict[str, float]] = []
         agent_tables = (scenario.output.agent_tables if collect_agent_tables is None
                         else collect_agent_tables)
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _kpi_reporter(name) for name in KPI_NAMES},
+            model_reporters={"step": _month, **{name: _kpi_reporter(name) for name in KPI_NAMES}},
             agenttype_reporters={Firm: FIRM_REPORTERS} if agent_tables else None,
             tables={"cluster_kpis": ["step", "cluster", *CLUSTER_KPI_NAMES]},
         )
@@ -341,8 +347,7 @@ class ClusterModel(mesa.Model):
         f = self.firms
         weight = (f.trust_in_facilitator[members] * f.export_motivation[members]
                   * (1.0 + (f.voucher_balance[members] > 0))) + 1e-9
-        k = min(k, members.size)
-        return self.rng.choice(members, size=k, replace=False, p=weight / weight.sum())
+        return weighted_sample(members, weight, min(k, members.size), self.rng)
 
     def quote_service_fees(self, participants: np.ndarray, event_cost: float,
                            fee_share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -437,7 +442,8 @@ class ClusterModel(mesa.Model):
         self.facilitators.age_months += 1
         if self.month % FORGET_EVERY_MONTHS == 0:
             self.forget_faded_relations()
-        self.collect()
+        if self.month % self.collect_every == 0:
+            self.collect()
 
     def pay_public_funding(self) -> None:
         fac, f = self.facilitators, self.funding
@@ -732,11 +738,33 @@ class ClusterModel(mesa.Model):
         rel.forget(keep)
 
     # -- outputs -------------------------------------------------------------------------------
+    @property
+    def collected_this_month(self) -> bool:
+        return self.last_collected_month == self.month
+
     def collect(self) -> None:
+        """Compute and record the indicators of the current month (once per month)."""
+        if self.last_collected_month == self.month:
+            return
+        self.last_collected_month = self.month
         self.current_kpis, self.current_cluster_rows = compute_kpis(self)
         self.datacollector.collect(self)
         for row in self.current_cluster_rows:
             self.datacollector.add_table_row("cluster_kpis", {"step": self.month, **row})
+
+
+def weighted_sample(items: np.ndarray, weights: np.ndarray, k: int,
+                    rng: np.random.Generator) -> np.ndarray:
+    """``k`` distinct items drawn with probability proportional to ``weights`` (successive
+    sampling without replacement, by the keys u ** (1 / w) of Efraimidis & Spirakis 2006)."""
+    if k >= items.size:
+        return rng.permutation(items)
+    keys = np.log(rng.random(items.size)) / weights
+    return items[np.argpartition(-keys, k - 1)[:k]]
+
+
+def _month(model: ClusterModel) -> int:
+    return model.month
 
 
 def _kpi_reporter(name: str):

@@ -38,7 +38,8 @@ class SimulationResult:
 
 def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
              steps: int | None = None, progress: bool = False,
-             collect_agent_tables: bool | None = None) -> SimulationResult:
+             collect_agent_tables: bool | None = None,
+             collect_every: int = 1) -> SimulationResult:
     """Build a :class:`ClusterModel` from ``scenario`` and run it for ``steps`` months.
 
     Args:
@@ -47,9 +48,12 @@ def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = 
         steps: overrides ``scenario.steps``.
         progress: show a progress bar on the terminal.
         collect_agent_tables: record a per-step firm table (slower).
+        collect_every: record indicators every k-th month and the last month only; the ``kpis``
+            table then has those rows (its ``step`` column says which months).
     """
     started = time.perf_counter()
-    model = ClusterModel(scenario, seed=seed, collect_agent_tables=collect_agent_tables)
+    model = ClusterModel(scenario, seed=seed, collect_agent_tables=collect_agent_tables,
+                         collect_every=collect_every)
     n_steps = scenario.steps if steps is None else int(steps)
     bar = tqdm(total=n_steps, desc=scenario.name, unit="month", disable=not progress,
                leave=False)
@@ -57,6 +61,7 @@ def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = 
         model.step()
         bar.update(1)
     bar.close()
+    model.collect()  # the last month is always recorded
     result = result_from_model(model, wall_time_s=time.perf_counter() - started)
     release_model(model)
     return result
@@ -78,7 +83,6 @@ def result_from_model(model: ClusterModel, wall_time_s: float = float("nan")) ->
     """Tables of a model that has been stepped (also used by the dashboard and notebooks)."""
     dc = model.datacollector
     kpis = dc.get_model_vars_dataframe().reset_index(drop=True)
-    kpis.insert(0, "step", np.arange(len(kpis)))
     cluster_kpis = dc.get_table_dataframe("cluster_kpis")
     agent_table = None
     if dc.agenttype_reporters:

@@ -172,7 +172,7 @@ def test_run_functions_from_notebooks_and_closures_work_in_worker_processes(tmp_
     assert summary.ok == 6
     assert sorted(load_runs(out)["y"]) == [101.0, 101.0, 102.0, 102.0, 103.0, 103.0]
 
-    # a function defined in __main__ of a script without a __main__ guard, as in a notebook
+    # a function defined in a script's __main__, without an `if __name__ == "__main__"` guard
     script = (
         "from clustersim.experiments import Experiment, sweep, load_runs\n"
         "def f(params, seed):\n"
@@ -182,13 +182,17 @@ def test_run_functions_from_notebooks_and_closures_work_in_worker_processes(tmp_
         f"s = sweep(spec, {str(tmp_path / 'nb')!r}, workers=2, run_fn=f, progress=False)\n"
         "print(s.ok, s.failed, sorted(load_runs(s.out)['y']))\n"
     )
+    import shutil
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "3 0 [2.0, 4.0, 6.0]"
+    path = tmp_path / "unguarded_script.py"
+    path.write_text(script)
+    for command in ([sys.executable, str(path)], [sys.executable, "-c", script]):
+        shutil.rmtree(tmp_path / "nb", ignore_errors=True)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == "3 0 [2.0, 4.0, 6.0]"  # printed once: no re-import
 
 
 def test_backend_problems_fail_before_anything_is_written(out, monkeypatch):

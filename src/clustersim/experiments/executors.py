@@ -3,7 +3,7 @@
 The runner only calls ``submit`` and waits on the returned ``concurrent.futures.Future`` objects,
 so any backend that offers the standard ``Executor`` interface plugs in here with one function:
 
-- ``process``: a local :class:`~concurrent.futures.ProcessPoolExecutor` (default, all cores);
+- ``process``: a local process pool, loky's ``ProcessPoolExecutor`` (default, all cores);
 - ``serial``: runs in the calling process (``--workers 0``; for debugging with pdb);
 - ``dask``: an existing ``dask.distributed`` cluster (``--scheduler tcp://HOST:PORT``) or a local
   one (``--dask-local N``), through ``Client.get_executor()``;
@@ -16,11 +16,10 @@ in :data:`BACKENDS`.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,16 +70,6 @@ class SerialExecutor(Executor):
         return future
 
 
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """``forkserver`` where available (no fork of a threaded parent), else ``spawn``.
-
-    Nothing is preloaded in the fork server, so every pool imports the current code: a notebook
-    that edits and reloads the model never runs stale code in its workers.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
 def _init_worker(sys_path: list[str]) -> None:
     """Give a worker the parent's import path, so run functions from its modules unpickle."""
     sys.path[:] = sys_path
@@ -88,31 +77,28 @@ def _init_worker(sys_path: list[str]) -> None:
 
 @contextlib.contextmanager
 def process_backend(options: ExecutorOptions) -> Iterator[ExecutorHandle]:
+    """A fresh loky ``ProcessPoolExecutor`` (joblib's process pool) for each sweep.
+
+    Unlike the standard library's pool under ``spawn``/``forkserver``, loky never re-imports the
+    calling script in its workers, so a script without an ``if __name__ == "__main__":`` guard and
+    a notebook both work; it pickles with cloudpickle, so run functions may be defined anywhere;
+    it does not fork a threaded parent; and a worker that dies raises ``TerminatedWorkerError``
+    (a ``BrokenProcessPool``) for the runs it took with it. A new pool per sweep means workers
+    always import the current code.
+    """
+    from loky import ProcessPoolExecutor
+
     workers = options.workers or default_workers()
     executor = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=_mp_context(),
-        initializer=_init_worker,
-        initargs=(list(sys.path),),
+        max_workers=workers, initializer=_init_worker, initargs=(list(sys.path),)
     )
     try:
         yield ExecutorHandle(executor, lambda: workers, restartable=True)
     except BaseException:
-        _terminate_workers(executor)  # Ctrl-C or an error: do not wait for runs in flight
+        executor.shutdown(wait=False, kill_workers=True)  # Ctrl-C or an error: do not wait
         raise
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _terminate_workers(executor: ProcessPoolExecutor) -> None:
-    """Stop a pool's worker processes now (``terminate_workers`` from Python 3.14 on)."""
-    terminate = getattr(executor, "terminate_workers", None)
-    if terminate is not None:
-        terminate()
-        return
-    for process in list((getattr(executor, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            process.terminate()
+        executor.shutdown(wait=True)
 
 
 @contextlib.contextmanager

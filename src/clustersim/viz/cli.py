@@ -1,0 +1,68 @@
+"""``clustersim dashboard``: check the scenario, then serve the Solara app on a local port.
+
+The scenario file is validated here first, so a bad file stops with the usual readable error
+instead of a broken web page. The command then becomes ``solara run`` (production mode: no
+auto-reload, no tracebacks in the browser; on POSIX via ``exec``, so signals reach the server),
+which receives the scenario path in ``$CLUSTERSIM_SCENARIO``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from clustersim.scenario import ScenarioError, load_scenario
+from clustersim.viz.dashboard_model import DEFAULT_SCENARIO, SCENARIO_ENV
+
+APP = "clustersim.viz.app"
+EXIT_INVALID_INPUT = 2
+
+
+def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
+    """The ``solara run`` command line that serves the dashboard app."""
+    return [sys.executable, "-m", "solara", "run", APP, "--host", host, "--port", str(port),
+            "--production", "--open" if open_browser else "--no-open",
+            "--log-level", "warning"]
+
+
+@click.command("dashboard")
+@click.argument("scenario_file", required=False,
+                type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 serves the whole network: only on a trusted "
+                   "classroom network).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="Port to listen on.")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True,
+              help="Open the dashboard in the default web browser.")
+def dashboard_command(scenario_file: Path | None, host: str, port: int,
+                      open_browser: bool) -> None:
+    """Start the interactive teaching dashboard in the browser.
+
+    Serves a web app at http://HOST:PORT with sliders for the main policy levers, play / step /
+    reset controls, the firm-partner network, live KPI charts, a side-by-side mode that runs two
+    settings with the same seed, and an "About this model" page. SCENARIO_FILE defaults to
+    scenarios/baseline.yaml. Stop it with Ctrl+C.
+    """
+    path = (scenario_file or DEFAULT_SCENARIO).resolve()
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    env = {**os.environ, SCENARIO_ENV: str(path)}
+    click.echo(f"clustersim dashboard: scenario '{scenario.name}' ({path})")
+    click.echo(f"open http://{host}:{port} in a browser; Ctrl+C stops the server")
+    command = solara_command(host, port, open_browser)
+    if os.name == "posix":
+        # become the server process, so Ctrl+C and a signal to this pid reach it directly
+        os.execve(command[0], command, env)
+    try:  # pragma: no cover - Windows has no exec that keeps the pid
+        completed = subprocess.run(command, env=env, check=False)
+    except KeyboardInterrupt:
+        return
+    sys.exit(completed.returncode)

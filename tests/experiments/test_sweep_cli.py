@@ -108,3 +108,18 @@ def test_sensitivity_command_on_the_real_model(tmp_path):
                 "--kpi", "export_ties")
     assert again.returncode == 0, again.stderr
     assert "export_ties" in again.stdout and "public_spent" not in again.stdout
+
+
+def test_final_values_do_not_depend_on_what_is_recorded(tmp_path):
+    """record: final lets the model compute indicators only at the end; same final values."""
+    tables = []
+    for record in ("final", "all", 5):
+        path = tiny_model_experiment(tmp_path / f"r{record}.yaml",
+                                     outputs={"kpis": "all", "record": record})
+        out = tmp_path / f"out{record}"
+        result = CliRunner().invoke(sweep_command, [str(path), "--out", str(out), "--workers",
+                                                    "0", "--no-progress"])
+        assert result.exit_code == 0, result.output
+        tables.append(comparable(load_runs(out)))
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    pd.testing.assert_frame_equal(tables[0], tables[2])

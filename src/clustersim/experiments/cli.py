@@ -6,6 +6,7 @@ offers them on their own.
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -50,6 +51,7 @@ def _run(experiment: Path, out: Path | None, **kwargs):
     from clustersim.scenario.loader import ScenarioError
 
     progress = not kwargs.pop("no_progress")
+    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
     try:
         return sweep(experiment, out, progress=progress, **kwargs)
     except (ExperimentError, ScenarioError, OutputFolderError, ValueError) as exc:
@@ -64,6 +66,14 @@ def _run(experiment: Path, out: Path | None, **kwargs):
             err=True,
         )
         raise SystemExit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_like_ctrl_c(signum, frame) -> None:
+    """SIGTERM (a batch system's time limit, ``kill``) stops the sweep as Ctrl-C does: finished
+    runs are saved and the workers stopped."""
+    raise KeyboardInterrupt
 
 
 def _report(summary) -> None:

@@ -70,6 +70,10 @@ class SerialExecutor(Executor):
         return future
 
 
+IDLE_WORKER_TIMEOUT_S = 120
+"""Idle workers exit after this long, so none outlives a parent that was killed outright."""
+
+
 def _init_worker(sys_path: list[str]) -> None:
     """Give a worker the parent's import path, so run functions from its modules unpickle."""
     sys.path[:] = sys_path
@@ -90,7 +94,10 @@ def process_backend(options: ExecutorOptions) -> Iterator[ExecutorHandle]:
 
     workers = options.workers or default_workers()
     executor = ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(list(sys.path),)
+        max_workers=workers,
+        initializer=_init_worker,
+        initargs=(list(sys.path),),
+        timeout=IDLE_WORKER_TIMEOUT_S,
     )
     try:
         yield ExecutorHandle(executor, lambda: workers, restartable=True)

@@ -74,9 +74,15 @@ class ScenarioRun:
 
         data = apply_overrides(self.base, params, source="design point")
         scenario = validate_scenario(data, source=f"design point {dict(params)}")
-        result = simulate(scenario, seed=seed)
+        result = simulate(scenario, seed=seed, collect_every=self.collect_every(scenario.steps))
         final = {k: float(result.final[k]) for k in self.kpis}
         return final, select_steps(result.kpis, self.record, self.kpis)
+
+    def collect_every(self, steps: int) -> int:
+        """Let the model compute its indicators only in the months that are kept."""
+        if self.record == "final":
+            return max(1, steps)
+        return 1 if self.record == "all" else int(self.record)
 
     def describe(self) -> str:
         return "clustersim.simulation.simulate"

@@ -82,10 +82,14 @@ Each step is one month. In every month:
     ("Things to notice", """
 - Trust and ties grow slowly: the first year often shows little change, and then ties accumulate.
   Trainers should let the model run for several simulated years before judging a lever.
-- When funding stops, the facilitator runs out of cash within months, services stop, satisfaction
-  falls and members leave; ties already formed erode more slowly than they grew.
+- When funding stops, the facilitator runs out of cash within months and its services stop;
+  satisfaction falls and members start leaving about two years later. Export ties keep growing
+  for a while on the trust already built, then level off far below a funded cluster.
 - Thick yellow lines cluster around the markets where the facilitator organises missions and
   where it has a partner-cluster agreement (Germany in the baseline).
+- Cross-border trust is the mean over all contacts firms have made abroad. When the facilitator
+  brings many new contacts (new relations start with low trust) the mean falls, even though more
+  pairs trust each other: a funded cluster can show *lower* mean trust than an unfunded one.
 - More ties are not the same as more exporters: with cheap coordination a few firms collect many
   ties, with expensive coordination ties spread over more firms.
 - Two runs with different seeds differ: one run is an anecdote. Compare settings side by side with

@@ -26,7 +26,10 @@ ARM_STYLES = {"A": ("#0072B2", "-"), "B": ("#E69F00", "--")}
 
 def kpi_figure(model: DashboardModel) -> Figure:
     """A 2 x 2 grid with one panel per KPI in :data:`PANELS`, a line per run."""
-    fig = Figure(figsize=(8.0, 5.2), layout="constrained")
+    fig = Figure(figsize=(8.0, 5.6 if model.comparing else 5.2))
+    # fixed margins: a constrained layout would cost more than the drawing at every step
+    fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.2 if model.comparing else 0.1,
+                        hspace=0.5, wspace=0.3)
     axes = fig.subplots(2, 2).ravel()
     for ax, (kpi, title, ylabel) in zip(axes, PANELS, strict=True):
         for arm in model.arms:
@@ -44,7 +47,7 @@ def kpi_figure(model: DashboardModel) -> Figure:
             ax.set_ylim(0, 1)
     if model.comparing:
         handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, [_short(label) for label in labels], loc="outside lower center",
+        fig.legend(handles, [_short(label) for label in labels], loc="lower center",
                    fontsize=7, frameon=False)
     return fig
 

@@ -82,10 +82,11 @@ def settings_line(scenario: Scenario) -> str:
             f"{s.translation_support:g}, {s.facilitator_role} facilitator, {s.n_firms} firms")
 
 
-def figure_image(fig: Figure, css_class: str, dpi: int = 90) -> solara.Element:
+def figure_image(fig: Figure, css_class: str, dpi: int = 90,
+                 tight: bool = False) -> solara.Element:
     """A matplotlib figure as a PNG scaled to the width of its panel."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     return solara.Image(buffer.getvalue(), width="100%", classes=[css_class])
 
 
@@ -104,7 +105,7 @@ def NetworkPanel(model: DashboardModel) -> solara.Element:
     panels = [(arm.model, layout_of(arm.cache, arm.model), arm.label if model.comparing else "")
               for arm in model.arms]
     with solara.Column(gap="0px") as column:
-        figure_image(network_figure(panels), "network-chart", dpi=80)
+        figure_image(network_figure(panels), "network-chart", dpi=80, tight=True)
     return column
 
 

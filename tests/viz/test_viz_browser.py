@@ -43,7 +43,8 @@ def browser_problem() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def page(dashboard_url: str) -> Iterator[object]:
+def page() -> Iterator[object]:
+    """A Chromium page; checked before the dashboard server is started."""
     problem = browser_problem()
     if problem:
         if in_ci():
@@ -79,7 +80,7 @@ def choose(page, label: str, option: str) -> None:
     page.locator(".v-menu__content .v-list-item", has_text=option).first.click()
 
 
-def test_dashboard_slider_step_compare_refuse_about(dashboard_url: str, page) -> None:
+def test_dashboard_slider_step_compare_refuse_about(page, dashboard_url: str) -> None:
     from playwright.sync_api import expect
 
     ARTIFACTS.mkdir(exist_ok=True)

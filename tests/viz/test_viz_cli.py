@@ -43,6 +43,7 @@ def test_default_is_localhost_and_the_baseline(captured_exec, repo_root, monkeyp
     assert argv[argv.index("--port") + 1] == "8765"
     assert "clustersim.viz.app" in argv and "--production" in argv and "--no-open" in argv
     assert env[SCENARIO_ENV] == str(repo_root / "scenarios" / "baseline.yaml")
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
 
 
 def test_scenario_host_and_port_are_passed_on(captured_exec, repo_root):

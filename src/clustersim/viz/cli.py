@@ -8,6 +8,7 @@ which receives the scenario path in ``$CLUSTERSIM_SCENARIO``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -54,8 +55,14 @@ def dashboard_command(scenario_file: Path | None, host: str, port: int,
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID_INPUT)
-    env = {**os.environ, SCENARIO_ENV: str(path)}
+    # no usage statistics sent from a classroom laptop (solara's default is on); a user may
+    # still switch them on by setting the variable
+    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", **os.environ, SCENARIO_ENV: str(path)}
     click.echo(f"clustersim dashboard: scenario '{scenario.name}' ({path})")
+    if importlib.util.find_spec("solara_assets") is None:
+        click.echo("warning: the 'solara-assets' package is not installed, so the browser loads "
+                   "the page's scripts from cdn.jsdelivr.net (needs internet); "
+                   "pip install -e '.[dashboard]' for offline use", err=True)
     click.echo(f"open http://{host}:{port} in a browser; Ctrl+C stops the server")
     command = solara_command(host, port, open_browser)
     if os.name == "posix":

@@ -1,0 +1,56 @@
+"""Shared fixtures for the core test suite: scenario paths, the baseline and tiny scenarios."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from clustersim.scenario import Scenario, apply_overrides, load_scenario, validate_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS_DIR = ROOT / "scenarios"
+
+TINY_BASE: dict[str, Any] = {
+    "name": "tiny",
+    "seed": 7,
+    "steps": 6,
+    "partners_per_firm": 2.0,
+    "clusters": [{"name": "alpha", "n_firms": 12, "initial_exporter_share": 0.3}],
+    "markets": {
+        "near": {"language_barrier": 0.3, "psychic_distance": 0.2, "size": 2.0,
+                 "partner_cluster": "near cluster"},
+        "far": {"language_barrier": 0.7, "psychic_distance": 0.6, "size": 1.0},
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def scenarios_dir() -> Path:
+    return SCENARIOS_DIR
+
+
+@pytest.fixture(scope="session")
+def baseline() -> Scenario:
+    return load_scenario(SCENARIOS_DIR / "baseline.yaml")
+
+
+@pytest.fixture(scope="session")
+def tiny_scenario() -> Callable[..., Scenario]:
+    """Factory: a small valid scenario (one cluster of 12 firms, two markets).
+
+    ``tiny_scenario(steps=3)`` replaces top-level fields; ``tiny_scenario({"a.b": 1})`` applies
+    dotted overrides (``clusters.0.n_firms``, ``markets.near.language_barrier``, ...).
+    """
+
+    def make(overrides: dict[str, Any] | None = None, **fields: Any) -> Scenario:
+        data = copy.deepcopy(TINY_BASE)
+        data.update(fields)
+        if overrides:
+            data = apply_overrides(data, overrides)
+        return validate_scenario(data, source="tiny_scenario")
+
+    return make

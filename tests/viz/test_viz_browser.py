@@ -90,6 +90,9 @@ def test_dashboard_slider_step_compare_refuse_about(page, dashboard_url: str) ->
     expect(latest).to_have_count(1)
     expect(latest.first).to_contain_text("month 0")
     values_at_start = plotted_values(latest.first.inner_text())
+    chart = page.locator(".kpi-chart img, img.kpi-chart").first
+    chart_at_start = chart.get_attribute("src")
+    assert chart_at_start, "the KPI chart image has no source"
 
     # move a slider (number of firms, 45 -> 50) and apply it with Reset
     slider = page.locator(".v-input", has_text="Number of firms").get_by_role("slider")
@@ -104,6 +107,7 @@ def test_dashboard_slider_step_compare_refuse_about(page, dashboard_url: str) ->
         press_step(page, step)
     expect(latest.first).to_contain_text("month 3")
     assert plotted_values(latest.first.inner_text()) != values_at_start
+    expect(chart).not_to_have_attribute("src", chart_at_start)  # the chart image was redrawn
     page.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
 
     # side by side: B without public funding, same seed

@@ -135,8 +135,10 @@ class ClusterModel(mesa.Model):
 
     # -- construction --------------------------------------------------------------------------
     def _build_markets(self, scenario: Scenario) -> None:
-        self.market_names = list(scenario.markets)
-        m = scenario.markets.values()
+        # markets in name order: the run does not depend on the order they are written in, so
+        # equal scenario hashes mean equal runs
+        self.market_names = sorted(scenario.markets)
+        m = [scenario.markets[name] for name in self.market_names]
         self.market_barrier = np.array([x.language_barrier for x in m])
         self.market_distance = np.array([x.psychic_distance for x in m])
         self.market_size = np.array([x.size for x in m])
@@ -236,9 +238,12 @@ class ClusterModel(mesa.Model):
         self.voucher_eligible = np.isin(self.firms.kind, list(voucher_kinds))
 
     def _build_partners(self, scenario: Scenario) -> None:
-        n_p = max(len(self.market_names), round(scenario.partners_per_firm * self.firms.n))
+        n_m = len(self.market_names)
+        n_p = max(n_m, round(scenario.partners_per_firm * self.firms.n))
         share = self.market_size / self.market_size.sum()
-        market = np.sort(self.rng.choice(len(self.market_names), size=n_p, p=share))
+        # every market has at least one partner; the rest are spread in proportion to size
+        market = np.sort(np.concatenate([np.arange(n_m),
+                                         self.rng.choice(n_m, size=n_p - n_m, p=share)]))
         op = self.params.opportunities
         steady_open = min(1.0, op.open_prob_per_month * op.window_months)
         open_need = self.rng.random(n_p) < steady_open
@@ -302,9 +307,8 @@ class ClusterModel(mesa.Model):
         if not exporters:
             return
         firms = np.sort(np.concatenate(exporters))
-        weights = self.market_size * (1.0 - self.market_distance) ** 2
-        markets = self.rng.choice(len(self.market_names), size=firms.size,
-                                  p=weights / weights.sum())
+        weights = self.near_market_weights()
+        markets = self.rng.choice(len(self.market_names), size=firms.size, p=weights)
         partners = np.array([self.rng.choice(self.partners_by_market[m]) for m in markets])
         rows = self.relations.add(firms, partners, np.full(firms.size, 0.65),
                                   np.full(firms.size, 0.65))
@@ -392,6 +396,14 @@ class ClusterModel(mesa.Model):
     def record_trip(self, firms: np.ndarray, market: int) -> None:
         """Participants of a trip abroad also meet the partners they already know there."""
         self.trips.append((firms, market))
+
+    def near_market_weights(self) -> np.ndarray:
+        """Where firms look first on their own: large, psychically near markets (Uppsala,
+        Johanson & Vahlne 1977); if every market is maximally distant, by size alone."""
+        weights = self.market_size * (1.0 - self.market_distance) ** 2
+        if weights.sum() <= 0:
+            weights = self.market_size.copy()
+        return weights / weights.sum()
 
     def choose_market(self, cluster: int) -> int:
         """Target market of a trip: large, near markets first (Uppsala), agreement markets
@@ -502,8 +514,8 @@ class ClusterModel(mesa.Model):
         searching = np.flatnonzero(self.rng.random(f.n) < prob)
         if searching.size == 0:
             return
-        weights = self.market_size * (1.0 - self.market_distance) ** 2
-        markets = self.rng.choice(weights.size, size=searching.size, p=weights / weights.sum())
+        weights = self.near_market_weights()
+        markets = self.rng.choice(weights.size, size=searching.size, p=weights)
         counts = np.array([self.partners_by_market[m].size for m in range(weights.size)])
         offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
         flat = np.concatenate(self.partners_by_market)
@@ -722,7 +734,7 @@ class ClusterModel(mesa.Model):
         sums = np.bincount(f.cluster[member], weights=f.satisfaction[member],
                            minlength=self.facilitators.n)
         counts = np.bincount(f.cluster[member], minlength=self.facilitators.n)
-        reputation = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
+        reputation = np.divide(sums, counts, out=np.zeros(self.facilitators.n), where=counts > 0)
         joining = membership.joining(member, reputation[f.cluster], mp.join_threshold,
                                      mp.join_prob, self.rng)
         f.member = (member & ~leaving) | joining

@@ -141,7 +141,11 @@ def describe_validation_error(
         elif err["type"] == "missing":
             problems.append(f"{path}: required field is missing")
         elif err["type"] == "value_error":
-            problems.append(f"{path or '(top level)'}: {err['msg'].removeprefix('Value error, ')}")
+            message = err["msg"].removeprefix("Value error, ")
+            if isinstance(value, dict | list) or not loc:
+                problems.append(f"{path}: {message}")
+            else:
+                problems.append(f"{path} = {json.dumps(value, default=str)}: {message}")
         else:
             shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
             problems.append(f"{path} = {shown}: {err['msg']} ({_allowed_text(err)})")

@@ -162,6 +162,8 @@ class MarketConfig(Strict):
 
 
 class FundingScheme(StrEnum):
+    """The schemes that ship with clustersim; more can be registered (clustersim.policy)."""
+
     NONE = "none"
     LUMP_SUM = "lump_sum"
     MATCHED = "matched"
@@ -182,7 +184,9 @@ class PoolAllocation(StrEnum):
 class FundingConfig(Strict):
     """Public funding: scheme, level and conditions (seed 000, 003, 004; see docs/policy)."""
 
-    scheme: FundingScheme = FundingScheme.LUMP_SUM
+    scheme: str = FundingScheme.LUMP_SUM.value
+    """A registered funding scheme: the built-in ones (:class:`FundingScheme`) or one added with
+    :func:`clustersim.policy.register_scheme`."""
     annual_budget: NonNegative = 60000.0
     """Public money available per year, EUR, for the whole pool (all eligible clusters)."""
     allocation: PoolAllocation = PoolAllocation.EVEN
@@ -204,6 +208,16 @@ class FundingConfig(Strict):
     voucher_eligible_kinds: list[FirmKind] = Field(
         default_factory=lambda: [FirmKind.MICRO, FirmKind.SME, FirmKind.STARTUP]
     )
+
+    @field_validator("scheme")
+    @classmethod
+    def _registered_scheme(cls, value: str) -> str:
+        from clustersim.policy.schemes import SCHEMES  # the registry lives with the schemes
+
+        if value not in SCHEMES:
+            allowed = ", ".join(repr(name) for name in SCHEMES)
+            raise ValueError(f"unknown funding scheme {value!r}; allowed: {allowed}")
+        return value
 
 
 class PolicyConfig(Strict):

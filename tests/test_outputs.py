@@ -94,7 +94,12 @@ def test_kpis_recomputed_by_hand(stepped):
     assert k["trust_intra"] == pytest.approx(m.peers.trust.mean())
     n = m.relations.n
     both = np.concatenate([m.relations.trust_fp[:n], m.relations.trust_pf[:n]])
-    assert k["trust_cross_border"] == pytest.approx(both.mean())
+    assert k["trust_known_relations"] == pytest.approx(both.mean())
+    best = np.zeros(f.n)
+    for firm, fp, pf in zip(m.relations.firm[:n], m.relations.trust_fp[:n],
+                            m.relations.trust_pf[:n], strict=True):
+        best[firm] = max(best[firm], (fp + pf) / 2)
+    assert k["trust_cross_border"] == pytest.approx(best.mean())
     assert k["public_spent"] == pytest.approx(m.facilitators.public_spent.sum())
     new_exporters = sum(1 for i in exporters if not f.exported_at_start[i])
     assert k["public_cost_per_new_exporter"] == pytest.approx(

@@ -128,14 +128,12 @@ def test_empty_table():
     assert offsets.tolist() == [0] * 6 and partners.size == 0
 
 
-def test_mean_trust_per_cluster():
+def test_mean_and_best_trust():
     table = RelationTable(10)
-    table.add(np.array([0, 1, 2]), np.array([1, 2, 3]), np.array([0.2, 0.4, 1.0]),
+    table.add(np.array([0, 0, 2]), np.array([1, 2, 3]), np.array([0.2, 0.4, 1.0]),
               np.array([0.4, 0.6, 0.0]))
-    cluster = np.array([0, 0, 1, 2])
-    out = table.mean_trust_per_cluster(cluster, 3)
-    np.testing.assert_allclose(out[:2], [0.4, 0.5])
-    assert np.isnan(out[2])
+    # firm 0: relations with two-way trust 0.3 and 0.5 -> best 0.5; firm 1: none; firm 2: 0.5
+    np.testing.assert_allclose(table.best_trust_per_firm(4), [0.5, 0.0, 0.5, 0.0])
     assert table.mean_trust() == pytest.approx((0.2 + 0.4 + 1.0 + 0.4 + 0.6 + 0.0) / 6)
 
 

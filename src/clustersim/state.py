@@ -193,16 +193,14 @@ class RelationTable:
             return float("nan")
         return float((self.trust_fp[: self.n].mean() + self.trust_pf[: self.n].mean()) / 2)
 
-    def mean_trust_per_cluster(self, firm_cluster: np.ndarray, n_clusters: int) -> np.ndarray:
-        if self.n == 0:
-            return np.full(n_clusters, np.nan)
-        c = firm_cluster[self.firm[: self.n]]
+    def best_trust_per_firm(self, n_firms: int) -> np.ndarray:
+        """Each firm's highest two-way trust (mean of both directions) with any foreign partner;
+        0 for a firm that knows none. Unlike the mean over relations, new contacts (which start
+        with low trust) do not pull it down."""
+        best = np.zeros(n_firms)
         both = (self.trust_fp[: self.n] + self.trust_pf[: self.n]) / 2
-        sums = np.bincount(c, weights=both, minlength=n_clusters)
-        counts = np.bincount(c, minlength=n_clusters)
-        out = np.full(n_clusters, np.nan)
-        np.divide(sums, counts, out=out, where=counts > 0)
-        return out
+        np.maximum.at(best, self.firm[: self.n], both)
+        return best
 
     def tie_partners_csr(self, n_firms: int) -> tuple[np.ndarray, np.ndarray]:
         """Tie partners grouped by firm: ``partners[offsets[f]:offsets[f+1]]``."""

@@ -24,7 +24,9 @@ KPI_DESCRIPTIONS: dict[str, str] = {
     "markets_per_exporter": "mean number of distinct foreign markets per exporting firm",
     "export_revenue": "export revenue this month, EUR",
     "trust_intra": "mean trust between peer firms inside clusters (0-1)",
-    "trust_cross_border": "mean trust over known firm-partner relations, both directions (0-1)",
+    "trust_cross_border": "mean over firms of each firm's best two-way trust with a foreign "
+                          "partner, 0 if it knows none (0-1)",
+    "trust_known_relations": "mean two-way trust over all known firm-partner relations (0-1)",
     "trust_in_facilitator": "mean member trust in their facilitator (0-1)",
     "cooperation_rate": "share of peer meetings this month where both firms cooperated (0-1)",
     "esca_personal_contact_share": "members with personal contact from management, last 12 months",
@@ -92,6 +94,7 @@ def compute_kpis(model: ClusterModel) -> tuple[dict[str, float], list[dict[str, 
     ties_per_firm = rel.ties_per_firm(f.n)
     markets_per_firm = rel.markets_per_firm(f.n, model.partners.market)
     exporting = ties_per_firm > 0
+    best_foreign_trust = rel.best_trust_per_firm(f.n)
     member = f.member
     members_n = int(member.sum())
     personal = member & (model.month - f.last_personal_contact < 12)
@@ -110,7 +113,8 @@ def compute_kpis(model: ClusterModel) -> tuple[dict[str, float], list[dict[str, 
         else 0.0,
         "export_revenue": float(model.export_revenue_this_step),
         "trust_intra": float(peers.trust.mean()) if peers.n else float("nan"),
-        "trust_cross_border": rel.mean_trust(),
+        "trust_cross_border": float(best_foreign_trust.mean()),
+        "trust_known_relations": rel.mean_trust(),
         "trust_in_facilitator": float(f.trust_in_facilitator[member].mean()) if members_n
         else float("nan"),
         "cooperation_rate": float(model.cooperation_rate_this_step),
@@ -147,7 +151,7 @@ def compute_kpis(model: ClusterModel) -> tuple[dict[str, float], list[dict[str, 
         satisfaction_c = _per_cluster_mean(f.satisfaction, c, n_c, mask=member)
         ties_c = np.bincount(c, weights=ties_per_firm, minlength=n_c)
         trust_intra_c = peers.mean_trust_per_cluster(c, n_c)
-        trust_cross_c = rel.mean_trust_per_cluster(c, n_c)
+        trust_cross_c = _per_cluster_mean(best_foreign_trust, c, n_c)
         for i in range(n_c):
             rows.append(
                 {

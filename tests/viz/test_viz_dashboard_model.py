@@ -56,7 +56,7 @@ def test_same_seed_as_a_plain_cluster_model(baseline):
 def test_lever_changes_reach_the_run(baseline):
     model = DashboardModel(baseline, n_firms=30, funding_scheme="none")
     assert model.arms[0].model.firms.n == 30
-    assert model.arms[0].scenario.policy.funding.scheme.value == "none"
+    assert model.arms[0].scenario.policy.funding.scheme == "none"
     assert "n_firms 45 -> 30" in model.arms[0].description
 
 

@@ -33,7 +33,7 @@ def test_each_lever_sets_its_field(baseline):
                       coordination_cost=2.5, translation_support=1.0,
                       facilitator_role="project", n_firms=60)
     scenario = build_scenario(baseline, changed)
-    assert scenario.policy.funding.scheme.value == "vouchers"
+    assert scenario.policy.funding.scheme == "vouchers"
     assert scenario.policy.funding.annual_budget == 90_000.0
     assert scenario.policy.coordination_cost == 2.5
     assert scenario.policy.translation_support == 1.0
@@ -117,7 +117,7 @@ def test_every_comparison_changes_exactly_what_it_says(baseline):
             assert not changed.startswith("nothing"), name
     b_levers, b_extra = comparison_setting("project stops after 2 years", start, "", "")
     scenario_b = build_scenario(baseline, b_levers, b_extra)
-    assert scenario_b.policy.funding.scheme.value == "project"
+    assert scenario_b.policy.funding.scheme == "project"
     assert scenario_b.policy.funding.duration_months == 24
 
 

@@ -87,9 +87,11 @@ Each step is one month. In every month:
   for a while on the trust already built, then level off far below a funded cluster.
 - Thick yellow lines cluster around the markets where the facilitator organises missions and
   where it has a partner-cluster agreement (Germany in the baseline).
-- Cross-border trust is the mean over all contacts firms have made abroad. When the facilitator
-  brings many new contacts (new relations start with low trust) the mean falls, even though more
-  pairs trust each other: a funded cluster can show *lower* mean trust than an unfunded one.
+- Cross-border trust is, for each firm, the trust it shares with its *best* foreign partner,
+  averaged over all firms (a firm that knows nobody abroad counts 0). It grows slowly, with
+  repeated personal meetings, and falls back when funding and events stop. The mean over all
+  contacts (``trust_known_relations`` in the tables) behaves differently: every new contact
+  starts with low trust, so it dips whenever the facilitator brings many new contacts.
 - More ties are not the same as more exporters: with cheap coordination a few firms collect many
   ties, with expensive coordination ties spread over more firms.
 - Two runs with different seeds differ: one run is an anecdote. Compare settings side by side with

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 PANELS: tuple[tuple[str, str, str], ...] = (
     ("export_share", "Export share", "share of firms exporting"),
     ("export_ties", "Export ties", "active firm-partner ties"),
-    ("trust_cross_border", "Cross-border trust", "mean firm-partner trust"),
+    ("trust_cross_border", "Cross-border trust", "firms' best trust abroad (0-1)"),
     ("budget_balance", "Facilitator budget", "cash balance, EUR"),
 )
 ARM_STYLES = {"A": ("#0072B2", "-"), "B": ("#E69F00", "--")}

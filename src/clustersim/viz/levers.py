@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
+from clustersim.policy import SCHEMES as REGISTERED_SCHEMES
 from clustersim.scenario import Scenario, ScenarioError, scenario_with_overrides
-from clustersim.scenario.schema import FacilitatorRole, FundingScheme
+from clustersim.scenario.schema import FacilitatorRole
 
-SCHEMES: tuple[str, ...] = tuple(s.value for s in FundingScheme)
+SCHEMES: tuple[str, ...] = tuple(REGISTERED_SCHEMES)  # built-in and registered before import
 ROLES: tuple[str, ...] = tuple(r.value for r in FacilitatorRole)
 
 
@@ -54,7 +55,7 @@ def mean_language_barrier(scenario: Scenario) -> float:
 def settings_of(scenario: Scenario) -> LeverSettings:
     """The lever values a scenario file starts with (what the widgets show at first)."""
     return LeverSettings(
-        funding_scheme=scenario.policy.funding.scheme.value,
+        funding_scheme=str(scenario.policy.funding.scheme),
         annual_budget=float(scenario.policy.funding.annual_budget),
         language_barrier=round(mean_language_barrier(scenario), 2),
         coordination_cost=float(scenario.policy.coordination_cost),

@@ -132,6 +132,9 @@ def measure(runner: str, grid: str, replications: int, steps: int, workers: int,
     cmd = [sys.executable, __file__, "--child", "--runner", runner, "--grid", grid,
            "--replications", str(replications), "--steps", str(steps),
            "--workers", str(workers), "--record", record]
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks = {"tree": 0, "main": 0}
     stop = threading.Event()
@@ -163,14 +166,18 @@ def measure(runner: str, grid: str, replications: int, steps: int, workers: int,
         raise RuntimeError(f"{runner} failed:\n{stderr[-3000:]}")
     line = next(x for x in stdout.splitlines() if x.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     result.update(peak_tree_mib=peaks["tree"] / 2**20, peak_main_mib=peaks["main"] / 2**20,
-                  runs_per_s=result["runs"] / result["wall_s"])
+                  runs_per_s=result["runs"] / result["wall_s"],
+                  cpu_ms_per_run=1000 * cpu / max(1, result["runs"]))
     return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--part", choices=["all", "throughput", "memory"], default="all")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--runner", choices=["ours", "batch_run"])
     parser.add_argument("--grid", choices=["main", "memory"], default="main")
@@ -186,11 +193,18 @@ def main() -> None:
     reps = 2 if args.quick else 10
     print(f"# sweep runner vs mesa.batch_run -- {platform.machine()}, Python "
           f"{platform.python_version()}, {psutil_cpus()} cores")
+    if args.part in ("all", "throughput"):
+        throughput(reps)
+    if args.part in ("all", "memory"):
+        memory(args.quick)
+
+
+def throughput(reps: int) -> None:
     print(f"\n## Throughput: 64 points x {reps} replications = {64 * reps} runs of 120 months, "
           "final-state KPIs\n")
-    print("| runner | workers | wall time | runs/s | parallel eff. | peak memory (all procs) "
-          "| distinct replications per point |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| runner | workers | wall time | runs/s | parallel eff. | CPU per run "
+          "| peak memory (all procs) | distinct replications per point |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     rates: dict[tuple[str, int], float] = {}
     for runner in ("ours", "batch_run"):
         for workers in (1, 2):
@@ -198,13 +212,16 @@ def main() -> None:
             rates[runner, workers] = r["runs_per_s"]
             eff = "" if workers == 1 else f"{r['runs_per_s'] / (2 * rates[runner, 1]):.0%}"
             print(f"| {runner} | {workers} | {r['wall_s']:.1f} s | {r['runs_per_s']:.2f} | "
-                  f"{eff} | {r['peak_tree_mib']:.0f} MiB | {r['distinct_replications']:.1f} "
-                  f"of {reps} |", flush=True)
+                  f"{eff} | {r['cpu_ms_per_run']:.0f} ms | {r['peak_tree_mib']:.0f} MiB | "
+                  f"{r['distinct_replications']:.1f} of {reps} |", flush=True)
     print(f"\nthroughput ratio ours / batch_run: 1 worker "
           f"{rates['ours', 1] / rates['batch_run', 1]:.2f}x, 2 workers "
           f"{rates['ours', 2] / rates['batch_run', 2]:.2f}x")
 
-    sizes = (10, 100) if not args.quick else (10, 30)
+
+
+def memory(quick: bool) -> None:
+    sizes = (10, 100) if not quick else (10, 30)
     steps = 24
     print(f"\n## Memory: 10 points x R replications, {steps} months, 2 workers\n")
     print("| runner | kept | runs | wall time | peak memory, main process | "

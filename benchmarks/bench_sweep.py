@@ -11,7 +11,7 @@ Throughput: 3 parameters x 4 values (64 points) x 10 replications = 640 runs of 
 final-state KPIs, at 1 and 2 workers. Memory: 100 and 1,000 runs of 24 months, final state only
 and with every step kept. Each case runs in a fresh subprocess; its peak memory is the largest
 sum of proportional set size (PSS: shared pages split between the processes sharing them) over
-the process and all its children (workers, fork server), sampled every 250 ms with psutil, and
+the process and all its children (workers, resource tracker), sampled every 250 ms with psutil, and
 separately the peak resident memory of the main process (where results collect).
 
 Targets (issue 3): at 2 workers at least 1.5x the throughput of ``batch_run``; parallel efficiency

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from clustersim.scenario.loader import describe_validation_error
+from clustersim.scenario.loader import InputFileError, describe_validation_error
 
 DESIGN_TYPES = ("grid", "lhs", "sobol", "morris", "explicit")
 SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
@@ -36,14 +36,10 @@ SEED_SCHEMES = ("run", "replication")
 Scalar = float | int | str | bool
 
 
-class ExperimentError(ValueError):
+class ExperimentError(InputFileError):
     """An invalid experiment file or experiment setup; the message is meant for the user."""
 
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: invalid experiment\n{lines}")
+    what = "experiment"
 
 
 class _Strict(BaseModel):

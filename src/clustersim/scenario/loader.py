@@ -21,14 +21,22 @@ from clustersim.scenario.schema import Scenario
 MAX_EXTENDS_DEPTH = 10
 
 
-class ScenarioError(ValueError):
-    """An invalid scenario or experiment file; the message is meant for the user."""
+class InputFileError(ValueError):
+    """An invalid input file: the message names the file and lists each problem for the user."""
+
+    what = "input"
 
     def __init__(self, source: str, problems: list[str]):
         self.source = source
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: invalid scenario\n{lines}")
+        super().__init__(f"{source}: invalid {self.what}\n{lines}")
+
+
+class ScenarioError(InputFileError):
+    """An invalid scenario file or scenario setting."""
+
+    what = "scenario"
 
 
 def read_yaml_mapping(path: Path) -> dict[str, Any]:

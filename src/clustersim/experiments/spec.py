@@ -33,7 +33,7 @@ DESIGN_TYPES = ("grid", "lhs", "sobol", "morris", "explicit")
 SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
 SEED_SCHEMES = ("run", "replication")
 
-Scalar = float | int | str | bool
+Scalar = float | int | str | bool | None  # None: a field's "not set" (e.g. no region limit)
 
 
 class ExperimentError(InputFileError):

@@ -96,7 +96,8 @@ class ClusterModel(mesa.Model):
         self.scheme = make_scheme(self.funding)
         self.month = 0
         self.contacts = ContactBuffer()
-        self.trips: list[tuple[np.ndarray, int]] = []  # (participants, market) of trips abroad
+        # (participants, market, translation level) of this month's trips abroad
+        self.trips: list[tuple[np.ndarray, int, float]] = []
         self.events_this_month = 0
         self.new_ties_this_step = 0
         self.export_revenue_this_step = 0.0
@@ -393,9 +394,9 @@ class ClusterModel(mesa.Model):
             self.firms.last_event[firms] = self.events_this_month
         self.record_personal_contact(firms, in_person)
 
-    def record_trip(self, firms: np.ndarray, market: int) -> None:
+    def record_trip(self, firms: np.ndarray, market: int, translation: float) -> None:
         """Participants of a trip abroad also meet the partners they already know there."""
-        self.trips.append((firms, market))
+        self.trips.append((firms, market, translation))
 
     def near_market_weights(self) -> np.ndarray:
         """Where firms look first on their own: large, psychically near markets (Uppsala,
@@ -547,17 +548,22 @@ class ClusterModel(mesa.Model):
         if not self.trips:
             return
         rel, n_m = self.relations, len(self.market_names)
-        visited = np.unique(np.concatenate([firms.astype(np.int64) * n_m + market
-                                            for firms, market in self.trips]))
+        trip_keys = np.concatenate([firms.astype(np.int64) * n_m + market
+                                    for firms, market, _ in self.trips])
+        trip_translation = np.concatenate([np.full(firms.size, level)
+                                           for firms, _, level in self.trips])
         self.trips = []
+        visited, inverse = np.unique(trip_keys, return_inverse=True)
+        translation = np.zeros(visited.size)
+        np.maximum.at(translation, inverse, trip_translation)  # best-supported trip counts
         n = rel.n
         key = rel.firm[:n] * n_m + self.partners.market[rel.partner[:n]]
-        rows = np.flatnonzero(np.isin(key, visited) & (rel.trust_fp[:n] > 0))
-        self.contacts.add(rel.firm[rows], rel.partner[rows], in_person=True,
-                          translation=self.translation_level_on_trips(), facilitated=True)
-
-    def translation_level_on_trips(self) -> float:
-        return self.translation_support
+        pos = np.minimum(np.searchsorted(visited, key), visited.size - 1)
+        rows = np.flatnonzero((visited[pos] == key) & (rel.trust_fp[:n] > 0))
+        for level in np.unique(translation[pos[rows]]):
+            same = rows[translation[pos[rows]] == level]
+            self.contacts.add(rel.firm[same], rel.partner[same], in_person=True,
+                              translation=float(level), facilitated=True)
 
     def apply_contacts(self) -> None:
         """Every contact of the month builds (or, after a bad experience, destroys) trust."""

@@ -222,7 +222,7 @@ class Facilitator(mesa.Agent):
             market = model.choose_market(self.index)
             partners = model.sample_partners(market, participants.size * n_contacts,
                                              live_only=False)
-            model.record_trip(participants, market)
+            model.record_trip(participants, market, translation)
             bonus = 0.0
         elif service == Service.INTERCLUSTER:
             markets = np.flatnonzero(model.facilitators.agreements[self.index])

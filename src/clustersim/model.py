@@ -7,12 +7,14 @@ One step is one month. The schedule (docs/ODD.md, "Process overview and scheduli
 2. facilitators collect fees and EU money and pay their staff;
 3. partner needs open and expire;
 4. facilitators (in random order) visit members and organise events, which produce contacts;
-5. firms search on their own and refer partners to trusted peers;
+5. firms search on their own, refer partners to trusted peers, follow up partners they begin to
+   trust, and on trips abroad revisit the partners they know there;
 6. all contacts of the month update trust; relations without contact decay;
 7. peers meet in co-opetition;
 8. live needs meet trusted, capable and responsive firms: export ties form;
 9. ties earn revenue, teach experience, and may break;
-10. members update satisfaction; some leave or join; the organisation ages;
+10. members update satisfaction; some leave or join; the organisation ages; once a year faded
+    relations are forgotten;
 11. indicators are collected.
 """
 
@@ -701,8 +703,8 @@ class ClusterModel(mesa.Model):
 
     def maintain_export_ties(self) -> None:
         """Ties earn revenue and teach experience; young ties churn more than established ones
-        (Eaton et al. 2007; Roberts & Tybout 1997); over-stretched firms respond slowly and lose
-        ties (seed 000); trust lost below half the threshold ends a tie."""
+        (Eaton et al. 2007; Roberts & Tybout 1997, recalled); over-stretched firms respond slowly
+        and lose ties (seed 000); trust lost below half the threshold ends a tie."""
         rel, f, ep, cp = self.relations, self.firms, self.params.export, self.params.coordination
         rows = rel.tie_rows()
         firm, partner = rel.firm[rows], rel.partner[rows]

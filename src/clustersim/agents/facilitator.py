@@ -32,9 +32,10 @@ MAX_EVENTS_PER_MONTH = 40
 class Facilitator(mesa.Agent):
     """A cluster organisation and its manager (seed 000: both an institution and a person).
 
-    Each month it pays its staff, keeps a reserve, spends staff days on the upkeep of its
-    international relationships (coordination costs, seed 000), visits members, and organises
-    events from its service portfolio with a priority that follows its role.
+    Each month it pays its staff, spends staff days on the upkeep of its international
+    relationships (coordination costs, seed 000), visits members, and organises events from its
+    service portfolio with a priority that follows its role, keeping a reserve of wages for
+    events only (visits and surveys are cheap and may use it).
     """
 
     model: ClusterModel

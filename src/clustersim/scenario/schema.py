@@ -282,10 +282,10 @@ class NetworkParams(Strict):
     competition_fear: Share = 0.3
     """SMEs' fear of competition inside the cluster lowers their willingness (seed 002)."""
     knowledge_sharing: Share = 0.1
+    """Share of the experience gap the less experienced peer gains from a joint activity."""
     cooperation_propensity: Share = 0.3
     """Willingness to cooperate with a peer one does not trust at all (assumption); the rest
     grows with trust."""
-    """Share of a cooperating peer's export experience passed on per joint activity."""
 
 
 class OpportunityParams(Strict):
@@ -311,11 +311,13 @@ class ExportParams(Strict):
     entry_cost: NonNegative = 0.5
     """Resources (share of a month's capacity) to enter a new market at zero experience."""
     learning_rate: NonNegative = 0.35
-    """Uppsala-style learning: entry cost falls by exp(-rate x markets served) (assumption)."""
+    """Uppsala-style learning: entry cost falls by exp(-rate x experience), experience in
+    market-years (assumption on the form)."""
     tie_hazard_new: Share = 0.04
     """Monthly break hazard of a tie younger than 12 months (Eaton et al. 2007 churn)."""
     tie_hazard_established: Share = 0.01
-    """Monthly break hazard after 12 months (~0.88 annual persistence, Roberts & Tybout 1997)."""
+    """Monthly break hazard after 12 months (~0.88 annual persistence; established-exporter
+    persistence 0.85-0.90, Roberts & Tybout 1997, recalled)."""
     revenue_per_tie: NonNegative = 5000.0
     """EUR per month of export revenue from one tie at unit capability and market size."""
 
@@ -356,8 +358,9 @@ class LifeCycleParams(Strict):
 
 
 class KindProfile(Strict):
-    """Typical traits of one firm kind (seed 002 motives; seed 000 resources). Values are means of
-    Beta-distributed draws (assumption on the exact numbers)."""
+    """Typical traits of one firm kind (seed 002 motives; seed 000 resources). Capability,
+    language skill, resources and motivation are means of Beta-distributed draws; competition
+    fear is used as given (assumption on the exact numbers)."""
 
     capability: Share
     language_skill: Share

@@ -158,5 +158,16 @@ def summary_table(final: dict[str, float], title: str) -> str:
     return "\n".join(lines)
 
 
+def run() -> None:
+    """Console entry point: ``main`` with a plain message when an optional package is missing."""
+    try:
+        main()
+    except ModuleNotFoundError as exc:
+        click.echo(f"error: this command needs the optional package '{exc.name}', which is not "
+                   "installed. Install the extras: pip install -e '.[all]' (in a checkout) or "
+                   "pip install 'clustersim[all]'.", err=True)
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()

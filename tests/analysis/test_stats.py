@@ -53,3 +53,19 @@ def test_summarise_gives_one_row_per_group_and_kpi():
     assert len(table) == 4
     row = table[(table["variant"] == "b") & (table["kpi"] == "x")].iloc[0]
     assert row["mean"] == 6 and row["n"] == 2 and row["ci_low"] < 6 < row["ci_high"]
+
+
+def test_paired_difference_interval_matches_scipy():
+    rng = np.random.default_rng(8)
+    a = pd.Series(rng.normal(2.0, 1, 9))
+    b = pd.Series(rng.normal(1.5, 1, 9))
+    result = paired_difference(a, b)
+    ci = stats.ttest_rel(a, b).confidence_interval(0.95)
+    assert (result.low, result.high) == pytest.approx((ci.low, ci.high))
+
+
+def test_paired_difference_matches_by_replication_not_by_position():
+    a = pd.Series([1.0, 2.0, 3.0], index=[0, 1, 2])
+    b = pd.Series([3.0, 1.0, 2.0], index=[2, 0, 1])  # same values, shuffled index
+    result = paired_difference(a, b)
+    assert result.mean_difference == 0 and not result.distinguishable

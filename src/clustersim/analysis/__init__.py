@@ -1,4 +1,10 @@
-"""Analysis: comparing funding schemes at equal public spend, statistics, figures and reports."""
+"""Analysis: comparing funding schemes at equal public spend, statistics, figures and reports.
+
+``comparison`` reads a comparison file and runs it on the sweep runner; ``calibration`` finds the
+equal-spend budgets; ``stats``, ``tables`` and ``summary`` turn runs into intervals, tables and
+plain-language sentences; ``figures`` and ``report`` write the self-contained HTML page;
+``quicklook`` backs ``clustersim plot``.
+"""
 
 from clustersim.analysis.comparison import ComparisonSpec, load_comparison, run_comparison
 from clustersim.analysis.stats import mean_ci, paired_difference

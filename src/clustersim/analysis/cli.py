@@ -1,51 +1,62 @@
-"""``clustersim compare`` and ``clustersim plot``: thin wrappers over the analysis package."""
+"""``clustersim compare`` and ``clustersim plot``: thin wrappers over the analysis package.
+
+``compare`` takes exactly the sweep runner's executor options (``--workers``, ``--scheduler``,
+``--dask-local``, ``--mpi``, ``--replications``, ``--steps``, ``--retry-failed``,
+``--no-progress``) by reusing the decorator of ``clustersim sweep``, so the two cannot drift.
+"""
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
+from clustersim.experiments.cli import InvalidInput, _executor_flags, _terminate_like_ctrl_c
+from clustersim.experiments.storage import OutputFolderError
 from clustersim.scenario.loader import InputFileError
 
 
 @click.command("compare")
 @click.argument("comparison_file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Output folder [default: reports/<file stem>].")
-@click.option("--replications", type=click.IntRange(min=2), default=None,
-              help="Override the file's replications per variant.")
-@click.option("--steps", type=click.IntRange(min=1), default=None,
-              help="Override the horizon in months.")
-@click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Local worker processes [default: all cores; 0 = this process].")
-@click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
-              help="Run on an existing dask.distributed cluster.")
-@click.option("--dask-local", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Start a local Dask cluster with N workers.")
-@click.option("--progress/--no-progress", default=True, show_default=True)
-def compare_command(comparison_file: Path, out_dir: Path | None, replications: int | None,
-                    steps: int | None, workers: int | None, scheduler: str | None,
-                    dask_local: int | None, progress: bool) -> None:
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Output folder (default: reports/<file stem>). Re-use it to "
+              "resume.")
+@_executor_flags
+def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any) -> None:
     """Compare funding schemes at equal public spend and write report.html plus CSV tables.
 
     Each funded variant's annual budget is first calibrated to the file's target public spend;
-    the runs go through the sweep runner, so re-running the command resumes.
+    calibration, main and robustness runs all go through the sweep runner with the options
+    below (the same as 'clustersim sweep'), so re-running the command resumes.
     """
     from clustersim.analysis.comparison import run_comparison
     from clustersim.analysis.report import write_report
 
+    if options["replications"] is not None and options["replications"] < 2:
+        raise InvalidInput("--replications must be at least 2 (confidence intervals)")
     out = out_dir or Path("reports") / comparison_file.stem
+    progress = not options.pop("no_progress")
+    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
     try:
-        result = run_comparison(comparison_file, out, replications=replications, steps=steps,
-                                progress=progress, workers=workers, scheduler=scheduler,
-                                dask_local=dask_local)
-    except InputFileError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        result = run_comparison(comparison_file, out, progress=progress, **options)
+    except (InputFileError, OutputFolderError, ValueError) as exc:
+        raise InvalidInput(str(exc)) from None
+    except RuntimeError as exc:  # executor trouble: scheduler unreachable, pool keeps breaking
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo(f"\nInterrupted. Finished runs are saved in {out}; run the same command "
+                   "again to resume.", err=True)
+        raise SystemExit(130) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     report = write_report(result)
     click.echo(f"wrote {report} and CSV tables to {out}/")
+    if result.failed:
+        click.echo(f"{result.failed} runs failed and are left out of the report; see the "
+                   "'error' column of the sweep folders and re-run with --retry-failed.", err=True)
 
 
 @click.command("plot")

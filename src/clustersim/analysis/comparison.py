@@ -4,14 +4,18 @@ A comparison file names a base scenario, the variants (each a name and dotted ov
 public spend over the horizon and the replications. For every funded variant the annual budget is
 first calibrated so that the mean public money actually spent equals the target (schemes spend
 differently for the same nominal budget: matched and performance grants may under-spend, project
-money stops early). The main runs then go through the sweep runner (resumable, any executor) with
-common random numbers across variants, plus a robustness sweep over language barrier and
-coordination cost levels.
+money stops early; see :mod:`clustersim.analysis.calibration`). The main runs then go through the
+sweep runner (resumable, any executor) with common random numbers across variants, plus a
+robustness sweep over language barrier and coordination cost levels. Output folder layout::
+
+    OUT/calibration/<key>/round-<n>/   one sweep per calibration round (+ calibration.json)
+    OUT/main/                          the main runs (a sweep folder)
+    OUT/robustness/                    the robustness sweep
+    OUT/*.csv, OUT/report.html         tables and the report (written by the report module)
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,11 +25,20 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from clustersim.analysis import calibration as calibration_store
+from clustersim.analysis.calibration import (
+    SPEND_TOLERANCE,
+    Calibration,
+    calibrate_variants,
+    calibration_key,
+    calibration_table,
+    history_table,
+)
 from clustersim.experiments import load_results, sweep
 from clustersim.experiments.spec import DesignSpec, Experiment, OutputSpec
 from clustersim.scenario import load_scenario, scenario_with_overrides
 from clustersim.scenario.loader import InputFileError, describe_validation_error
-from clustersim.simulation import simulate
+from clustersim.scenario.schema import Scenario
 
 REPORT_KPIS: tuple[str, ...] = (
     "export_share", "export_ties", "new_ties_total", "new_exporters", "markets_per_exporter",
@@ -34,7 +47,6 @@ REPORT_KPIS: tuple[str, ...] = (
     "budget_balance", "income_public", "income_fees", "income_services", "income_eu",
     "export_share_micro", "export_share_sme", "export_share_large", "export_share_startup",
 )
-SPEND_TOLERANCE = 0.02  # calibration stops within 2% of the target
 
 
 class ComparisonError(InputFileError):
@@ -75,7 +87,11 @@ class ComparisonSpec(_Strict):
     steps: Annotated[int, Field(ge=1, le=1200)] | None = None
     target_public_spend: Annotated[float, Field(gt=0)]
     """EUR of public money each funded variant spends over the whole horizon."""
-    calibration_replications: Annotated[int, Field(ge=1, le=1000)] = 4
+    calibration_replications: Annotated[int, Field(ge=1, le=1000)] = 10
+    """Replications per budget tried while calibrating; they use the seeds of the main runs'
+    first replications, so set it to ``replications`` for spends that match exactly."""
+    spend_tolerance: Annotated[float, Field(gt=0, lt=1)] = SPEND_TOLERANCE
+    """Relative distance from the target at which a calibrated spend counts as equal."""
     record_every: Annotated[int, Field(ge=1, le=120)] = 3
     variants: Annotated[list[Variant], Field(min_length=2)]
     robustness: Robustness | None = Field(default_factory=Robustness)
@@ -111,47 +127,6 @@ def load_comparison(path: str | Path) -> tuple[ComparisonSpec, Path]:
 
 
 @dataclass
-class Calibration:
-    variant: str
-    annual_budget: float
-    achieved_spend: float
-    target_spend: float
-    reached: bool
-    iterations: int
-
-
-def calibrate_budget(base, variant: Variant, target: float, steps: int, replications: int,
-                     seed: int) -> Calibration:
-    """Find the annual budget at which ``variant`` spends ``target`` EUR on average.
-
-    Spend grows monotonically with the budget; a few multiplicative fixed-point steps
-    (budget *= target / spend) converge for proportional schemes in one step and for
-    outcome-dependent ones (matched, performance) in a few. A variant that spends nothing (e.g.
-    not eligible) or cannot reach the target is reported, not hidden.
-    """
-    years = steps / 12.0
-    budget = target / years
-    spend = 0.0
-    for iteration in range(1, 7):
-        scenario = scenario_with_overrides(
-            base, {**variant.overrides, "policy.funding.annual_budget": budget})
-        spends = [simulate(scenario, seed=np.random.SeedSequence(seed, spawn_key=(9_999, r)),
-                           steps=steps, collect_every=steps).final["public_spent"]
-                  for r in range(replications)]
-        spend = float(np.mean(spends))
-        if spend <= 0:
-            return Calibration(variant.name, budget, 0.0, target, False, iteration)
-        if abs(spend / target - 1.0) <= SPEND_TOLERANCE:
-            return Calibration(variant.name, budget, spend, target, True, iteration)
-        new_budget = budget * target / spend
-        if new_budget > 50 * target / years:  # the scheme cannot absorb the money
-            return Calibration(variant.name, budget, spend, target, False, iteration)
-        budget = new_budget
-    return Calibration(variant.name, budget, spend, target,
-                       abs(spend / target - 1.0) <= 5 * SPEND_TOLERANCE, iteration)
-
-
-@dataclass
 class ComparisonResult:
     spec: ComparisonSpec
     out: Path
@@ -160,6 +135,7 @@ class ComparisonResult:
     runs: pd.DataFrame  # one row per run: variant, replication, final KPIs
     steps: pd.DataFrame  # per recorded month: variant, replication, step, KPIs
     robustness: pd.DataFrame | None  # variant, language_barrier, coordination_cost, KPIs
+    failed: int = 0  # main runs that failed (left out of the tables)
 
 
 def _experiment(spec: ComparisonSpec, scenario_file: Path, name: str, points: list[dict],
@@ -180,8 +156,13 @@ def _experiment(spec: ComparisonSpec, scenario_file: Path, name: str, points: li
 def run_comparison(path: str | Path, out: str | Path, *, replications: int | None = None,
                    steps: int | None = None, progress: bool = True,
                    **executor: Any) -> ComparisonResult:
-    """Calibrate, run (or resume) and load a comparison; ``executor`` takes the sweep options
-    ``workers``, ``scheduler``, ``dask_local``."""
+    """Calibrate, run (or resume) and load a comparison.
+
+    ``executor`` takes the sweep runner's options (``workers``, ``scheduler``, ``dask_local``,
+    ``mpi``, ``retry_failed``); calibration rounds, main runs and the robustness sweep all go
+    through :func:`clustersim.experiments.sweep` with them, each into its own resumable folder
+    under ``out``.
+    """
     spec, scenario_file = load_comparison(path)
     if replications is not None or steps is not None:
         spec = spec.model_copy(update={k: v for k, v in (("replications", replications),
@@ -190,9 +171,10 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
     out.mkdir(parents=True, exist_ok=True)
     base = load_scenario(scenario_file, overrides=spec.overrides or None)
     horizon = spec.steps or base.steps
+    names = [v.name for v in spec.variants]
 
-    calibration = _calibrations(spec, base, horizon, out)
-    budgets = {c["variant"]: c["annual_budget"] for c in calibration.to_dict("records")}
+    calibrations = _calibrate(spec, scenario_file, base, horizon, out, progress, executor)
+    budgets = {c.variant: c.annual_budget for c in calibrations}
     points = _complete_points(base, [{**v.overrides,
                                       "policy.funding.annual_budget": budgets[v.name]}
                                      for v in spec.variants])
@@ -200,40 +182,82 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
                        spec.record_every)
     sweep(main, out / "main", progress=progress, **executor)
     results = load_results(out / "main")
-    names = [v.name for v in spec.variants]
-    runs = _label(results.runs, names)
-    steps_table = _label(results.steps, names) if results.steps is not None else pd.DataFrame()
+    failed = int((results.runs["status"] != "ok").sum())
+    runs = _label(results.runs, names, spec.replications)
+    steps_table = (_label(results.steps, names, spec.replications)
+                   if results.steps is not None else pd.DataFrame())
 
     robustness = None
     if spec.robustness is not None:
         robustness = _run_robustness(spec, scenario_file, base, points, names, out, progress,
                                      executor)
-    for frame, file in ((calibration, "calibration.csv"), (runs, "runs.csv")):
-        frame.to_csv(out / file, index=False)
+    calibration = calibration_table(calibrations, runs)
+    calibration.to_csv(out / "calibration.csv", index=False)
+    history_table(calibrations).to_csv(out / "calibration_history.csv", index=False)
+    runs.to_csv(out / "runs.csv", index=False)
     if robustness is not None:
         robustness.to_csv(out / "robustness.csv", index=False)
-    return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness)
+    return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness, failed)
 
 
-def _calibrations(spec: ComparisonSpec, base, horizon: int, out: Path) -> pd.DataFrame:
-    """Calibrated budgets, cached in ``calibration.json`` so a resumed comparison reuses them."""
-    cache = out / "calibration.json"
-    key = json.dumps({"spec": spec.model_dump(mode="json"), "horizon": horizon}, sort_keys=True)
-    if cache.is_file():
-        stored = json.loads(cache.read_text())
-        if stored.get("key") == key:
-            return pd.DataFrame(stored["rows"])
-    rows = []
+def _calibrate(spec: ComparisonSpec, scenario_file: Path, base: Scenario, horizon: int,
+               out: Path, progress: bool, executor: dict[str, Any]) -> list[Calibration]:
+    """Calibrated budgets; every round is a sweep in ``calibration/<key>/round-<n>``, and the
+    outcome is cached in ``calibration/<key>/calibration.json`` (the key hashes everything the
+    search depends on, so ``--replications`` does not trigger a new search)."""
+    key = calibration_key({
+        "scenario": base.model_dump(mode="json"), "horizon": horizon, "seed": spec.seed,
+        "target": spec.target_public_spend, "replications": spec.calibration_replications,
+        "tolerance": spec.spend_tolerance,
+        "variants": [v.model_dump(mode="json") for v in spec.variants]})
+    folder = out / "calibration" / key
+    cached = calibration_store.load(folder / "calibration.json")
+    if cached is not None:
+        return cached
+    to_search = {v.name: dict(v.overrides) for v in spec.variants if _is_funded(v)}
+
+    def run_round(round_no: int, variants: dict[str, dict[str, Any]]) -> dict[str, float]:
+        names = list(variants)
+        experiment = _experiment(spec, scenario_file, f"{spec.name}-calibration-{round_no}",
+                                 _complete_points(base, list(variants.values())),
+                                 spec.calibration_replications, "final")
+        experiment = experiment.model_copy(update={
+            "steps": horizon, "outputs": OutputSpec(kpis=["public_spent"], record="final")})
+        sweep(experiment, folder / f"round-{round_no}", progress=progress, **executor)
+        runs = _label(load_results(folder / f"round-{round_no}").runs, names,
+                      spec.calibration_replications)
+        spend = runs.groupby("variant")["public_spent"].mean()
+        return {name: float(spend.get(name, np.nan)) for name in names}
+
+    searched = {c.variant: c for c in
+                calibrate_variants(to_search, spec.target_public_spend, horizon, run_round,
+                                   spec.spend_tolerance)}
     for variant in spec.variants:
-        if variant.calibrate and variant.overrides.get("policy.funding.scheme") != "none":
-            c = calibrate_budget(base, variant, spec.target_public_spend, horizon,
-                                 spec.calibration_replications, spec.seed)
-        else:
-            c = Calibration(variant.name, float(variant.overrides.get(
-                "policy.funding.annual_budget", 0.0)), 0.0, 0.0, True, 0)
-        rows.append(c.__dict__)
-    cache.write_text(json.dumps({"key": key, "rows": rows}, indent=1))
-    return pd.DataFrame(rows)
+        found = searched.get(variant.name)
+        if found is not None and found.achieved_spend <= 0:
+            found.reason = _ineligibility(base, variant) or found.reason
+    calibrations = [searched.get(v.name) or Calibration(
+        v.name, float(v.overrides.get("policy.funding.annual_budget", 0.0)), 0.0, 0.0, True, 0,
+        "counterfactual: not calibrated") for v in spec.variants]
+    folder.mkdir(parents=True, exist_ok=True)
+    calibration_store.save(folder / "calibration.json", calibrations)
+    return calibrations
+
+
+def _ineligibility(base: Scenario, variant: Variant) -> str | None:
+    """Why no cluster may receive this variant's money, if an eligibility rule excludes all."""
+    scenario = scenario_with_overrides(base, variant.overrides)
+    limit = scenario.policy.funding.max_regions
+    regions = [c.regions for c in scenario.clusters]
+    if limit is None or min(regions) <= limit:
+        return None
+    spans = ", ".join(f"{c.name} spans {c.regions}" for c in scenario.clusters)
+    return (f"not eligible: the programme funds clusters in at most {limit} region(s) "
+            f"(policy.funding.max_regions), and {spans}; no public money is paid")
+
+
+def _is_funded(variant: Variant) -> bool:
+    return variant.calibrate and variant.overrides.get("policy.funding.scheme") != "none"
 
 
 def _complete_points(base, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -251,15 +275,17 @@ def _value_at(data: Any, dotted: str) -> Any:
     return data
 
 
-def _label(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    frame = frame.copy()
+def _label(frame: pd.DataFrame, names: list[str], replications: int) -> pd.DataFrame:
+    """Finished runs of the current plan (a folder resumed with fewer replications may hold
+    more), labelled with their variant's name."""
+    frame = frame[frame["replication"] < replications].copy()
     if "status" in frame:
         frame = frame[frame["status"] == "ok"]
     frame.insert(0, "variant", [names[int(i)] for i in frame["point_id"]])
     return frame
 
 
-def _run_robustness(spec: ComparisonSpec, scenario_file: Path, base, points: list[dict],
+def _run_robustness(spec: ComparisonSpec, scenario_file: Path, base: Scenario, points: list[dict],
                     names: list[str], out: Path, progress: bool,
                     executor: dict[str, Any]) -> pd.DataFrame:
     rob = spec.robustness
@@ -276,7 +302,7 @@ def _run_robustness(spec: ComparisonSpec, scenario_file: Path, base, points: lis
                              rob.replications, "final")
     sweep(experiment, out / "robustness", progress=progress, **executor)
     runs = load_results(out / "robustness").runs
-    runs = runs[runs["status"] == "ok"].copy()
+    runs = runs[(runs["status"] == "ok") & (runs["replication"] < rob.replications)].copy()
     runs.insert(0, "variant", [labels[int(i)][0] for i in runs["point_id"]])
     runs.insert(1, "language_barrier", [labels[int(i)][1] for i in runs["point_id"]])
     runs.insert(2, "coordination_cost", [labels[int(i)][2] for i in runs["point_id"]])

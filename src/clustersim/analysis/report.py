@@ -1,5 +1,11 @@
 """The comparison report: CSV tables and one self-contained HTML page (figures embedded as PNG,
-no external resources), written for policy makers."""
+no external resources), written for policy makers.
+
+Sections (their ``id`` attributes are in :data:`SECTIONS`): a plain-language summary, KPI means
+with 95% CIs, time series with bands, the facilitator's budget by source, cost-effectiveness,
+benefits by firm kind, robustness across language barrier and coordination cost, the calibrated
+budgets behind "equal public spend", and how it was computed.
+"""
 
 from __future__ import annotations
 
@@ -11,215 +17,247 @@ from string import Template
 import numpy as np
 import pandas as pd
 
-from clustersim.analysis import figures
-from clustersim.analysis.comparison import ComparisonResult
-from clustersim.analysis.stats import paired_difference, summarise
+from clustersim.analysis import figures, tables
+from clustersim.analysis.comparison import ComparisonResult, ComparisonSpec
+from clustersim.analysis.summary import fmt, plain_summary
 from clustersim.outputs.kpis import KPI_DESCRIPTIONS
-from clustersim.scenario.schema import FIRM_KINDS
 
-TABLE_KPIS = ["export_share", "new_exporters", "export_ties", "new_ties_total",
-              "markets_per_exporter", "trust_cross_border", "members", "satisfaction",
-              "public_spent", "public_cost_per_new_tie", "public_cost_per_new_exporter"]
-# KPI, plain-language name, True if higher is better
-RANKED_KPIS = [("export_share", "share of firms exporting", True),
-               ("new_exporters", "new exporters", True),
-               ("export_ties", "export ties", True),
-               ("trust_cross_border", "cross-border trust", True),
-               ("additional_cost_per_tie", "public cost per additional export tie", False),
-               ("additional_cost_per_exporter", "public cost per additional exporter", False)]
-SECTIONS = ["summary", "kpi-table", "time-series", "budget", "cost-effectiveness",
-            "benefits-by-kind", "robustness", "calibration", "method"]
+SECTIONS: list[tuple[str, str]] = [
+    ("summary", "In short"),
+    ("kpi-table", "Indicators per scheme"),
+    ("time-series", "Over time"),
+    ("budget", "Facilitator budget by source"),
+    ("cost-effectiveness", "Cost-effectiveness"),
+    ("benefits-by-kind", "Who benefits: firm kinds"),
+    ("robustness", "Robustness: language barrier and coordination cost"),
+    ("calibration", "Equal public spend: calibrated budgets"),
+    ("method", "How this was computed"),
+]
+SECTION_IDS = [anchor for anchor, _ in SECTIONS]
 
 PAGE = Template("""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>$title</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:13px;margin:.5em 0 1.5em}
-th,td{border:1px solid #bbb;padding:3px 7px;text-align:right}
+body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222;
+line-height:1.45}
+table{border-collapse:collapse;font-size:13px;margin:.5em 0 1em}
+th,td{border:1px solid #bbb;padding:3px 7px;text-align:right;vertical-align:top}
 th:first-child,td:first-child{text-align:left}
 th{background:#eee} img{max-width:100%} .note{color:#555;font-size:13px}
-section{margin-bottom:2.2em} .wide{overflow-x:auto}
+small{color:#555} section{margin-bottom:2.2em} .wide{overflow-x:auto}
+nav{font-size:14px;margin-bottom:1.5em} nav a{margin-right:1em}
+.warn{background:#fff4d6;border-left:4px solid #b07d00;padding:.4em .8em}
 </style></head><body>
 <h1>$title</h1>
 <p class="note">$description</p>
+<nav>$nav</nav>
 $sections
 </body></html>
 """)
 
 
 def _img(png: bytes, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,' \
-           f'{base64.b64encode(png).decode()}">'
+    return (f'<img alt="{html.escape(alt)}" '
+            f'src="data:image/png;base64,{base64.b64encode(png).decode()}">')
 
 
-def _section(anchor: str, heading: str, body: str) -> str:
+def _section(anchor: str, body: str) -> str:
+    heading = dict(SECTIONS)[anchor]
     return f'<section id="{anchor}"><h2>{html.escape(heading)}</h2>\n{body}\n</section>'
 
 
-def _fmt(value: float) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3f}"
+def _ci_cell(mean: float, low: float, high: float, scale: float = 1.0) -> str:
+    if np.isnan(low):
+        return fmt(mean * scale)
+    return f"{fmt(mean * scale)}<br><small>[{fmt(low * scale)}, {fmt(high * scale)}]</small>"
 
 
-def kpi_table(result: ComparisonResult) -> pd.DataFrame:
-    """Means and 95% confidence intervals of the final KPIs, per variant."""
-    return summarise(result.runs, "variant", TABLE_KPIS)
-
-
-def cost_effectiveness(result: ComparisonResult, counterfactual: str = "none") -> pd.DataFrame:
-    """Public money per additional tie and exporter, against the no-funding counterfactual
-    (replication by replication: the variants share seeds)."""
-    runs = result.runs.set_index(["variant", "replication"])
-    rows = []
-    has_none = counterfactual in result.variants
-    for name in result.variants:
-        own = runs.loc[name]
-        base = runs.loc[counterfactual] if has_none else None
-        spend = own["public_spent"].mean()
-        extra_ties = (own["new_ties_total"] - base["new_ties_total"]).mean() if has_none \
-            else float("nan")
-        extra_exporters = (own["new_exporters"] - base["new_exporters"]).mean() if has_none \
-            else float("nan")
-        rows.append({
-            "variant": name,
-            "public_spent": spend,
-            "additional_ties": extra_ties,
-            "additional_exporters": extra_exporters,
-            "additional_cost_per_tie": spend / extra_ties if spend > 0 and extra_ties > 0
-            else float("nan"),
-            "additional_cost_per_exporter": spend / extra_exporters
-            if spend > 0 and extra_exporters > 0 else float("nan"),
-            "public_cost_per_new_tie": own["public_cost_per_new_tie"].mean(),
-            "public_cost_per_new_exporter": own["public_cost_per_new_exporter"].mean(),
-        })
-    return pd.DataFrame(rows)
-
-
-def benefits_by_kind(result: ComparisonResult, counterfactual: str = "none") -> pd.DataFrame:
-    """Export-share gain (percentage points) over the counterfactual, by firm kind."""
-    means = result.runs.groupby("variant")[[f"export_share_{k}" for k in FIRM_KINDS]].mean()
-    base = means.loc[counterfactual] if counterfactual in means.index else 0.0
-    gains = (means - base) * 100
-    gains.columns = list(FIRM_KINDS)
-    return gains.reindex(result.variants).rename_axis("variant").reset_index()
-
-
-def plain_summary(result: ComparisonResult, costs: pd.DataFrame) -> list[str]:
-    """One sentence per KPI: who ranks first, and whether the lead over the runner-up is
-    statistically distinguishable (paired t-test across replications, 5% level)."""
-    runs = result.runs.set_index(["variant", "replication"])
-    funded = [v for v in result.variants
-              if costs.set_index("variant").loc[v, "public_spent"] > 0]
-    lines = []
-    for kpi, label, higher in RANKED_KPIS:
-        if kpi.startswith("additional_"):
-            table = costs.set_index("variant").loc[funded, kpi].dropna()
-            if len(table) < 1:
-                continue
-            ordered = table.sort_values(ascending=not higher)
-            best = ordered.index[0]
-            lines.append(f"<b>{html.escape(best)}</b> has the lowest {label} "
-                         f"({_fmt(ordered.iloc[0])} EUR)"
-                         + (f"; next is {html.escape(ordered.index[1])} "
-                            f"({_fmt(ordered.iloc[1])} EUR)." if len(ordered) > 1 else "."))
-            continue
-        means = runs[kpi].groupby(level="variant").mean().reindex(result.variants)
-        ordered = means.sort_values(ascending=not higher)
-        best, second = ordered.index[0], ordered.index[1]
-        test = paired_difference(runs.loc[best, kpi], runs.loc[second, kpi])
-        verdict = ("the lead is statistically distinguishable" if test.distinguishable else
-                   "the difference is <b>not</b> statistically distinguishable")
-        lines.append(f"<b>{html.escape(best)}</b> ranks first on {label} "
-                     f"({_fmt(ordered.iloc[0])} vs {_fmt(ordered.iloc[1])} for "
-                     f"{html.escape(second)}); {verdict} (paired t-test, p = {test.p_value:.3f},"
-                     f" {test.n} replications).")
-    return lines
+def _html_table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<div class="wide"><table><tr>{head}</tr>{body}</table></div>'
 
 
 def write_report(result: ComparisonResult) -> Path:
     """Write ``report.html`` and the CSV tables into the comparison's output folder."""
-    out = result.out
-    order = result.variants
-    table = kpi_table(result)
-    costs = cost_effectiveness(result)
-    gains = benefits_by_kind(result)
-    table.to_csv(out / "kpi_table.csv", index=False)
+    out, order, runs = result.out, result.variants, result.runs
+    kpis = tables.kpi_table(runs, order)
+    costs = tables.cost_effectiveness(runs, order)
+    gains = tables.benefits_by_kind(runs, order)
+    cells = (tables.robustness_cells(result.robustness, order)
+             if result.robustness is not None and not result.robustness.empty else None)
+    kpis.to_csv(out / "kpi_table.csv", index=False)
     costs.to_csv(out / "cost_effectiveness.csv", index=False)
     gains.to_csv(out / "benefits_by_kind.csv", index=False)
+    if cells is not None:
+        cells.to_csv(out / "robustness_cells.csv", index=False)
 
-    kpi_rows = []
-    for name in order:
-        cells = []
-        for kpi in TABLE_KPIS:
-            row = table[(table["variant"] == name) & (table["kpi"] == kpi)].iloc[0]
-            cells.append(f"{_fmt(row['mean'])}<br><small>[{_fmt(row['ci_low'])}, "
-                         f"{_fmt(row['ci_high'])}]</small>")
-        kpi_rows.append(f"<tr><td>{html.escape(name)}</td><td>" + "</td><td>".join(cells)
-                        + "</td></tr>")
-    header = "".join(f'<th title="{html.escape(KPI_DESCRIPTIONS.get(k, k))}">{k}</th>'
-                     for k in TABLE_KPIS)
-    kpi_html = (f'<div class="wide"><table><tr><th>variant</th>{header}</tr>'
-                f"{''.join(kpi_rows)}</table></div>"
-                '<p class="note">Final month; mean and [95% confidence interval] over '
-                f"{result.spec.replications} replications (Student t). Hover a column name for "
-                "its definition.</p>")
-
-    sections = [
-        _section("summary", "In short", "<ul>" + "".join(f"<li>{line}</li>" for line in
-                                                         plain_summary(result, costs))
-                 + "</ul>" + _calibration_warning(result)),
-        _section("kpi-table", "Indicators per scheme", kpi_html),
-        _section("time-series", "Over time", _img(figures.time_series_figure(
-            result.steps, [("export_share", "Export share"), ("export_ties", "Export ties"),
+    summary = plain_summary(runs, order, costs, result.calibration, gains, cells)
+    bodies = {
+        "summary": "<ul>" + "".join(f"<li>{line}</li>" for line in summary) + "</ul>"
+                   + '<p class="note">Rankings use the final month. "Not distinguishable": a '
+                   "paired t-test across replications gives p &ge; 0.05 (no correction for "
+                   "multiple comparisons). Run more replications to separate close schemes."
+                   "</p>",
+        "kpi-table": _kpi_html(kpis, order, result.spec.replications),
+        "time-series": _img(figures.time_series_figure(
+            result.steps, [("export_share", "Share of firms exporting"),
+                           ("export_ties", "Active export ties"),
                            ("trust_cross_border", "Cross-border trust")], order),
-            "time series")),
-        _section("budget", "Facilitator budget by source", _img(
-            figures.budget_by_source_figure(result.steps, order), "budget by source")),
-        _section("cost-effectiveness", "Cost-effectiveness",
-                 '<div class="wide">' + costs.to_html(index=False, float_format=_fmt,
-                                                      na_rep="n/a") + "</div>"
-                 + '<p class="note">Additional ties and exporters are counted against the '
-                 "no-funding counterfactual, replication by replication (same seeds).</p>"),
-        _section("benefits-by-kind", "Who benefits", _img(figures.kind_benefit_figure(
-            gains, order), "benefits by firm kind") + gains.to_html(
-            index=False, float_format=lambda v: f"{v:.1f}")),
-        _section("robustness", "Robustness: language barrier and coordination cost",
-                 _img(figures.robustness_figure(result.robustness, "export_ties", order),
-                      "robustness") if result.robustness is not None and
-                 not result.robustness.empty else "<p>No robustness sweep was requested.</p>"),
-        _section("calibration", "Equal public spend: calibrated budgets",
-                 result.calibration.to_html(index=False, float_format=_fmt)),
-        _section("method", "How this was computed", _method_text(result)),
-    ]
+            "time series of export share, export ties and cross-border trust")
+        + '<p class="note">Mean over replications with 95% confidence bands. Front-loaded '
+          "money (project funding) shows early and may fade after it stops.</p>",
+        "budget": _img(figures.budget_by_source_figure(result.steps, order),
+                       "cumulative facilitator income by source")
+        + '<p class="note">Cumulative income of the cluster facilitator by source, mean with 95% '
+          "bands. Public income is what the scheme paid out (vouchers count when firms redeem "
+          "them with the facilitator).</p>",
+        "cost-effectiveness": _cost_html(costs, order),
+        "benefits-by-kind": _img(figures.kind_benefit_figure(gains, order),
+                                 "export share gain by firm kind") + _gains_html(gains, order),
+        "robustness": _robustness_html(result, cells, order),
+        "calibration": _calibration_html(result.calibration, result.spec),
+        "method": _method_text(result),
+    }
+    nav = "".join(f'<a href="#{a}">{html.escape(h)}</a>' for a, h in SECTIONS)
     page = PAGE.substitute(title=html.escape(f"Funding schemes compared: {result.spec.name}"),
-                           description=html.escape(result.spec.description),
-                           sections="\n".join(sections))
+                           description=html.escape(result.spec.description), nav=nav,
+                           sections="\n".join(_section(a, bodies[a]) for a in SECTION_IDS))
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
 
 
-def _calibration_warning(result: ComparisonResult) -> str:
-    missed = result.calibration[(~result.calibration["reached"])
-                                & (result.calibration["target_spend"] > 0)]
-    if missed.empty:
-        return ""
-    names = ", ".join(html.escape(v) for v in missed["variant"])
-    return (f"<p><b>Note:</b> {names} could not spend the target public budget (see "
-            "'Equal public spend'): e.g. the cluster is not eligible, or the scheme cannot absorb "
-            "the money. Compare them with care.</p>")
+def _kpi_html(kpis: pd.DataFrame, order: list[str], replications: int) -> str:
+    rows = []
+    for kpi, label, unit in tables.TABLE_KPIS:
+        sub = kpis[kpis["kpi"] == kpi].set_index("variant")
+        title = html.escape(KPI_DESCRIPTIONS.get(kpi, kpi))
+        rows.append([f'<span title="{title}">{html.escape(label)}</span><br><small>{unit}, '
+                     f"<code>{kpi}</code></small>"]
+                    + [_ci_cell(*sub.loc[v, ["mean", "ci_low", "ci_high"]]) for v in order])
+    return (_html_table(["indicator"] + [html.escape(v) for v in order], rows)
+            + '<p class="note">Final month; mean and [95% confidence interval] over '
+            f"{replications} replications (Student t). Hover an indicator for its definition. "
+            "Table: <code>kpi_table.csv</code>.</p>")
+
+
+def _cost_html(costs: pd.DataFrame, order: list[str]) -> str:
+    c = costs.set_index("variant")
+    rows = [[html.escape(v), fmt(c.loc[v, "public_spent"]),
+             _ci_cell(*c.loc[v, ["additional_ties", "additional_ties_ci_low",
+                                 "additional_ties_ci_high"]]),
+             _ci_cell(*c.loc[v, ["cost_per_additional_tie", "cost_per_additional_tie_ci_low",
+                                 "cost_per_additional_tie_ci_high"]]),
+             _ci_cell(*c.loc[v, ["additional_exporters", "additional_exporters_ci_low",
+                                 "additional_exporters_ci_high"]]),
+             _ci_cell(*c.loc[v, ["cost_per_additional_exporter",
+                                 "cost_per_additional_exporter_ci_low",
+                                 "cost_per_additional_exporter_ci_high"]]),
+             fmt(c.loc[v, "public_cost_per_new_tie"]),
+             fmt(c.loc[v, "public_cost_per_new_exporter"])] for v in order]
+    header = ["scheme", "public money spent (EUR)", "additional ties formed",
+              "EUR per additional tie", "additional exporters", "EUR per additional exporter",
+              "EUR per tie formed (plain)", "EUR per new exporter (plain)"]
+    funded = [v for v in order if c.loc[v, "public_spent"] > 0]
+    figure = (_img(figures.cost_figure(costs, funded, order), "public cost per additional tie and "
+                   "exporter") if funded else "")
+    return (figure
+            + _html_table(header, rows)
+            + '<p class="note">"Additional" counts are against the no-funding counterfactual, '
+            "replication by replication (same seeds), with 95% intervals; the cost interval is "
+            "the spend divided by those bounds (unbounded when the additional count may be zero)."
+            " The plain ratios divide the spend by all ties formed / all new exporters, including"
+            " those that would have happened anyway. Table: <code>cost_effectiveness.csv</code>."
+            "</p>")
+
+
+def _gains_html(gains: pd.DataFrame, order: list[str]) -> str:
+    kinds = list(dict.fromkeys(gains["kind"]))
+    g = gains.set_index(["variant", "kind"])
+    rows = [[html.escape(v)] + [
+        f"{g.loc[(v, k), 'gain_pp']:+.1f}<br><small>[{g.loc[(v, k), 'ci_low']:+.1f}, "
+        f"{g.loc[(v, k), 'ci_high']:+.1f}]</small>" if np.isfinite(g.loc[(v, k), "ci_low"])
+        else f"{g.loc[(v, k), 'gain_pp']:+.1f}" for k in kinds] for v in order]
+    return (_html_table(["scheme"] + [f"{k} (pp)" for k in kinds], rows)
+            + '<p class="note">Change in the share of firms of each kind that export, in '
+            "percentage points against no funding, with paired 95% intervals. Kinds with few "
+            "firms (often large firms and start-ups) move in big steps and have wide intervals. "
+            "Table: <code>benefits_by_kind.csv</code>.</p>")
+
+
+def _robustness_html(result: ComparisonResult, cells: pd.DataFrame | None,
+                     order: list[str]) -> str:
+    if cells is None:
+        return "<p>No robustness sweep was requested.</p>"
+    rob = result.robustness
+    assert rob is not None
+    n = int(rob.groupby(["variant", "language_barrier", "coordination_cost"]).size().min())
+    spend = cells[cells["kpi"] == "public_spent"]
+    combos = sorted({(b, c) for b, c in zip(spend["language_barrier"],
+                                            spend["coordination_cost"], strict=True)})
+    s = spend.set_index(["variant", "language_barrier", "coordination_cost"])["mean"]
+    rows = [[html.escape(v)] + [fmt(s.get((v, b, c), np.nan)) for b, c in combos] for v in order]
+    header = ["scheme"] + [f"barrier {b:g}, cost {c:g}" for b, c in combos]
+    return (_img(figures.robustness_figure(rob, "export_share", order),
+                 "robustness of export share")
+            + _img(figures.robustness_figure(rob, "export_ties", order),
+                   "robustness of export ties")
+            + '<p class="note">Every market\'s language barrier and the coordination cost set to '
+            f"each level; {n} replications per cell, mean and 95% interval. Budgets are the ones "
+            "calibrated at the base conditions, so spend can drift where a scheme depends on "
+            "outcomes; mean public money spent per cell (EUR):</p>"
+            + _html_table(header, rows)
+            + '<p class="note">Tables: <code>robustness.csv</code> (every run), '
+            "<code>robustness_cells.csv</code> (means, intervals, ranks).</p>")
+
+
+def _calibration_html(calibration: pd.DataFrame, spec: ComparisonSpec) -> str:
+    rows = []
+    for _, r in calibration.iterrows():
+        counterfactual = r["target_spend"] <= 0
+        rows.append([
+            html.escape(r["variant"]), fmt(r["annual_budget"]),
+            "&ndash;" if counterfactual else fmt(r["target_spend"]),
+            "&ndash;" if counterfactual else fmt(r["achieved_spend"]),
+            fmt(r["main_run_spend"]),
+            "&ndash;" if counterfactual else f"{r['main_run_deviation']:+.1%}",
+            "counterfactual" if counterfactual else ("yes" if r["reached"] else "<b>no</b>"),
+            str(int(r["iterations"])), html.escape(str(r["reason"] or ""))])
+        rows[-1][-1] = f'<span style="display:block;text-align:left">{rows[-1][-1]}</span>'
+    header = ["scheme", "calibrated annual budget (EUR)", "target spend (EUR)",
+              "spend in calibration runs (EUR)", "spend in main runs (EUR)",
+              "main runs vs target", "target reached", "rounds", "note"]
+    missed = calibration[(~calibration["reached"].astype(bool))
+                         & (calibration["target_spend"] > 0)]
+    warn = ""
+    if not missed.empty:
+        names = ", ".join(f"<b>{html.escape(v)}</b>" for v in missed["variant"])
+        warn = (f'<p class="warn">{names} could not spend the target; see the note column. '
+                "It is shown with what it did spend, not dropped.</p>")
+    return (warn + _html_table(header, rows)
+            + '<p class="note">Each funded scheme\'s annual budget was searched so that its mean '
+            "cumulative public spend over the horizon equals the target (within "
+            f"{spec.spend_tolerance:.0%} on the "
+            "calibration runs, which use the seeds of the main runs' first replications). Schemes "
+            "that pay a fixed share of their budget spend it exactly; outcome-dependent ones "
+            "(matched, performance) vary from run to run, and match the target on average only "
+            "when the calibration used as many replications as the main runs. Tables: "
+            "<code>calibration.csv</code>, <code>calibration_history.csv</code> (every budget "
+            "tried).</p>")
 
 
 def _method_text(result: ComparisonResult) -> str:
     spec = result.spec
-    return (f"<p>Each variant ran {spec.replications} replications of "
-            f"{int(result.steps['step'].max()) if not result.steps.empty else '?'} months from "
-            f"<code>{html.escape(spec.scenario)}</code>, with common random numbers (replication "
-            "r of every variant uses the same seed, derived from the comparison seed "
-            f"{spec.seed}). Before the runs, each funded variant's annual budget was calibrated so "
-            f"that it spends {spec.target_public_spend:,.0f} EUR of public money over the horizon "
-            "on average. Confidence intervals are Student-t 95% intervals over replications; "
-            "rankings are tested with a paired t-test between the first and second variant. "
-            "The rules of the model, and where each comes from, are in docs/ODD.md; how each "
-            "scheme works is in docs/policy.md.</p>")
+    months = int(result.steps["step"].max()) if not result.steps.empty else "?"
+    return (f"<p>Each scheme ran {spec.replications} replications of {months} months from "
+            f"<code>{html.escape(spec.scenario)}</code>, with common random numbers: replication "
+            "r of every scheme uses the same seed (derived from the comparison seed "
+            f"{spec.seed}), so schemes are compared replication by replication. Before the runs, "
+            "each funded scheme's annual budget was calibrated so that it spends "
+            f"{spec.target_public_spend:,.0f} EUR of public money over the horizon on average; "
+            "<b>none</b> is the no-funding counterfactual. Confidence intervals are Student-t 95% "
+            "intervals over replications; differences between schemes use paired t-tests. The "
+            "model is a thinking tool, not a forecast: its rules and where each comes from are "
+            "in docs/ODD.md; how each scheme works, and the seed statement behind it, is in "
+            "docs/policy.md. Every run is in <code>runs.csv</code>.</p>")

@@ -15,6 +15,8 @@ from scipy import stats
 
 @dataclass(frozen=True)
 class MeanCI:
+    """A sample mean with its confidence interval bounds and the number of values used."""
+
     mean: float
     low: float
     high: float
@@ -50,24 +52,32 @@ def summarise(frame: pd.DataFrame, by: str | list[str], columns: list[str],
 
 @dataclass(frozen=True)
 class PairedDifference:
+    """Mean of a - b over matched replications, its 95% t interval and the paired t-test."""
+
     mean_difference: float
     p_value: float
     n: int
+    low: float = float("nan")
+    high: float = float("nan")
 
     @property
     def distinguishable(self) -> bool:
+        """Different at the 5% level (two-sided)."""
         return bool(self.p_value < 0.05)
 
 
-def paired_difference(a: pd.Series, b: pd.Series) -> PairedDifference:
-    """a - b matched by index (replication), with a two-sided paired t-test."""
+def paired_difference(a: pd.Series, b: pd.Series, level: float = 0.95) -> PairedDifference:
+    """a - b matched by index (replication), with a two-sided paired t-test and a ``level``
+    confidence interval of the mean difference."""
     joined = pd.concat({"a": a, "b": b}, axis=1).dropna()
     diff = (joined["a"] - joined["b"]).to_numpy(float)
     if diff.size < 2:
         return PairedDifference(float(diff.mean()) if diff.size else float("nan"), float("nan"),
                                 int(diff.size))
-    if np.allclose(diff, diff[0]):
+    ci = mean_ci(diff, level)
+    if np.allclose(diff, diff[0]):  # no spread: the t statistic is undefined
         p = 0.0 if diff[0] != 0 else 1.0
-    else:
-        p = float(stats.ttest_1samp(diff, 0.0).pvalue)
-    return PairedDifference(float(diff.mean()), p, int(diff.size))
+        return PairedDifference(float(diff[0]), p, int(diff.size), float(diff[0]),
+                                float(diff[0]))
+    p = float(stats.ttest_1samp(diff, 0.0).pvalue)
+    return PairedDifference(ci.mean, p, int(diff.size), ci.low, ci.high)

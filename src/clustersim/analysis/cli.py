@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from clustersim.experiments.cli import InvalidInput, _executor_flags, _terminate_like_ctrl_c
+from clustersim.experiments.cli import InvalidInput, executor_flags, terminate_like_ctrl_c
 from clustersim.experiments.storage import OutputFolderError
 from clustersim.scenario.loader import InputFileError
 
@@ -24,7 +24,7 @@ from clustersim.scenario.loader import InputFileError
 @click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Output folder (default: reports/<file stem>). Re-use it to "
               "resume.")
-@_executor_flags
+@executor_flags
 def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any) -> None:
     """Compare funding schemes at equal public spend and write report.html plus CSV tables.
 
@@ -39,7 +39,7 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
         raise InvalidInput("--replications must be at least 2 (confidence intervals)")
     out = out_dir or Path("reports") / comparison_file.stem
     progress = not options.pop("no_progress")
-    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
+    previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:
         result = run_comparison(comparison_file, out, progress=progress, **options)
     except (InputFileError, OutputFolderError, ValueError) as exc:

@@ -21,7 +21,7 @@ class InvalidInput(click.ClickException):
     exit_code = 2
 
 
-def _executor_flags(fn):
+def executor_flags(fn):
     """Options shared by both commands: where the runs execute."""
     options = [
         click.option("--workers", "-w", type=click.IntRange(min=0), default=None,
@@ -51,7 +51,7 @@ def _run(experiment: Path, out: Path | None, **kwargs):
     from clustersim.scenario.loader import ScenarioError
 
     progress = not kwargs.pop("no_progress")
-    previous = signal.signal(signal.SIGTERM, _terminate_like_ctrl_c)
+    previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:
         return sweep(experiment, out, progress=progress, **kwargs)
     except (ExperimentError, ScenarioError, OutputFolderError, ValueError) as exc:
@@ -70,7 +70,7 @@ def _run(experiment: Path, out: Path | None, **kwargs):
         signal.signal(signal.SIGTERM, previous)
 
 
-def _terminate_like_ctrl_c(signum, frame) -> None:
+def terminate_like_ctrl_c(signum, frame) -> None:
     """SIGTERM (a batch system's time limit, ``kill``) stops the sweep as Ctrl-C does: finished
     runs are saved and the workers stopped."""
     raise KeyboardInterrupt
@@ -94,7 +94,7 @@ def _report(summary) -> None:
 @click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: results/<experiment file stem>). Re-use it to resume.")
-@_executor_flags
+@executor_flags
 def sweep_command(experiment: Path, out: Path | None, **kwargs) -> None:
     """Run the parameter sweep described in EXPERIMENT (a YAML file) into a Parquet dataset.
 
@@ -114,7 +114,7 @@ def sweep_command(experiment: Path, out: Path | None, **kwargs) -> None:
 @click.option("--kpi", "kpis", multiple=True, help="KPI to analyse (repeatable; default: all).")
 @click.option("--analyze-only", is_flag=True, default=False,
               help="Do not run missing runs; analyse what the folder holds.")
-@_executor_flags
+@executor_flags
 def sensitivity_command(
     experiment: Path, out: Path | None, kpis: tuple[str, ...], analyze_only: bool, **kwargs
 ) -> None:

@@ -707,10 +707,8 @@ class ClusterModel(mesa.Model):
         and lose ties (seed 000); trust lost below half the threshold ends a tie."""
         rel, f, ep, cp = self.relations, self.firms, self.params.export, self.params.coordination
         rows = rel.tie_rows()
-        firm, partner = rel.firm[rows], rel.partner[rows]
-        market = self.partners.market[partner]
-        self.export_revenue_this_step = float(
-            (ep.revenue_per_tie * f.capability[firm] * self.market_size_rel[market]).sum())
+        firm = rel.firm[rows]
+        self.export_revenue_this_step = float(self.export_revenue_by_firm().sum())
         markets = rel.markets_per_firm(f.n, self.partners.market)
         f.experience += learning.experience_gain(markets)
         ties_now = rel.ties_per_firm(f.n)[firm]
@@ -758,6 +756,29 @@ class ClusterModel(mesa.Model):
         rel.forget(keep)
 
     # -- outputs -------------------------------------------------------------------------------
+    def export_revenue_by_firm(self) -> np.ndarray:
+        """This month's export revenue of each firm, EUR (the sum over its ties)."""
+        rel, f = self.relations, self.firms
+        rows = rel.tie_rows()
+        firm = rel.firm[rows]
+        market = self.partners.market[rel.partner[rows]]
+        revenue = (self.params.export.revenue_per_tie * f.capability[firm]
+                   * self.market_size_rel[market])
+        return np.bincount(firm, weights=revenue, minlength=f.n)
+
+    def firm_observation(self) -> dict[str, np.ndarray]:
+        """Per-firm state that validation patterns measure, one array per field (length = firms):
+        ties, distinct markets served, export revenue this month, kind, cluster, member."""
+        rel, f = self.relations, self.firms
+        return {
+            "ties": rel.ties_per_firm(f.n),
+            "markets": rel.markets_per_firm(f.n, self.partners.market),
+            "revenue": self.export_revenue_by_firm(),
+            "kind": f.kind.copy(),
+            "cluster": f.cluster.copy(),
+            "member": f.member.copy(),
+        }
+
     @property
     def collected_this_month(self) -> bool:
         return self.last_collected_month == self.month

@@ -50,8 +50,7 @@ from clustersim.state import (
     RelationTable,
 )
 
-TRAIT_CONCENTRATION = 8.0  # Beta(mean * k, (1 - mean) * k): spread of firm traits around kind means
-FORGET_EVERY_MONTHS = 12
+FORGET_EVERY_MONTHS = 12  # bookkeeping only: how often faded relations are dropped from memory
 
 
 def make_rng(seed: int | np.random.SeedSequence) -> np.random.Generator:
@@ -182,6 +181,9 @@ class ClusterModel(mesa.Model):
             income_ring=np.zeros((n_c, 12, len(INCOME_SOURCES))),
             new_ties_ring=np.zeros((n_c, 12), np.int64),
             effective_staff=np.array([c.facilitator.staff for c in self.clusters], float),
+            maturity=ages.astype(float),
+            service_fee_share=np.array([c.facilitator.service_fee_share
+                                        for c in self.clusters], float),
         )
         self.membership_fee = np.array([c.facilitator.membership_fee for c in self.clusters])
         self.wage_per_staff = np.array([c.facilitator.monthly_cost_per_staff
@@ -190,7 +192,8 @@ class ClusterModel(mesa.Model):
 
     def _beta(self, means: np.ndarray) -> np.ndarray:
         means = np.clip(means, 0.02, 0.98)
-        return self.rng.beta(means * TRAIT_CONCENTRATION, (1 - means) * TRAIT_CONCENTRATION)
+        k = self.params.traits.trait_concentration
+        return self.rng.beta(means * k, (1 - means) * k)
 
     def _build_firms(self) -> None:
         kinds, clusters, members, committed = [], [], [], []
@@ -230,6 +233,12 @@ class ClusterModel(mesa.Model):
             benefit=np.zeros(n),
             last_event=np.full(n, -1, np.int64),
         )
+        sigma = self.params.export.scale_dispersion
+        # log-normal around the kind's mean scale (mean-preserving: mu = log(mean) - sigma^2/2)
+        self.firms.export_spell_start = np.full(n, NEVER, np.int64)
+        self.firms.export_blocked_until = np.full(n, NEVER, np.int64)
+        self.firms.scale = trait("scale") * np.exp(sigma * self.rng.standard_normal(n)
+                                                   - sigma ** 2 / 2)
         # committed members arrive with a past year of contact and joint activity (ESCA history)
         past = self.firms.committed
         self.firms.last_personal_contact[past] = -self.rng.integers(0, 12, int(past.sum()))
@@ -252,7 +261,8 @@ class ClusterModel(mesa.Model):
         open_need = self.rng.random(n_p) < steady_open
         self.partners = PartnerTable(
             market=market.astype(np.int64),
-            need_level=self.rng.uniform(0.1, 0.9, n_p),
+            need_level=self.rng.uniform(self.params.traits.need_level_min,
+                                        self.params.traits.need_level_max, n_p),
             open_need=open_need,
             need_expires=np.where(open_need, self.rng.integers(1, op.window_months + 1, n_p),
                                   NEVER).astype(np.int64),
@@ -313,18 +323,28 @@ class ClusterModel(mesa.Model):
         weights = self.near_market_weights()
         markets = self.rng.choice(len(self.market_names), size=firms.size, p=weights)
         partners = np.array([self.rng.choice(self.partners_by_market[m]) for m in markets])
-        rows = self.relations.add(firms, partners, np.full(firms.size, 0.65),
-                                  np.full(firms.size, 0.65))
+        ep = self.params.export
+        rows = self.relations.add(firms, partners, np.full(firms.size, ep.initial_tie_trust),
+                                  np.full(firms.size, ep.initial_tie_trust))
         self.relations.tie[rows] = True
-        self.relations.tie_since[rows] = -24
+        self.relations.tie_since[rows] = -2 * ep.young_tie_months  # established at the start
         self.relations.last_contact[rows] = 0
-        self.firms.experience[firms] = 1.0
+        self.firms.experience[firms] = ep.initial_experience
+        self.firms.export_spell_start[firms] = -2 * ep.young_tie_months
 
     # -- helpers used by agents ----------------------------------------------------------------
     def cluster_stages(self) -> np.ndarray:
+        """Each cluster's life-cycle stage: from its development (months of activity and
+        members) or, with ``lifecycle.stage_by_state`` off, from its age alone."""
         lc = self.params.lifecycle
-        return lifecycle.life_cycle_stage(self.facilitators.age_months, lc.months_to_growth,
-                                          lc.months_to_mature)
+        if not lc.stage_by_state:
+            return lifecycle.life_cycle_stage(self.facilitators.age_months, lc.months_to_growth,
+                                              lc.months_to_mature)
+        members = np.bincount(self.firms.cluster[self.firms.member],
+                              minlength=self.facilitators.n)
+        return lifecycle.stage_from_development(self.facilitators.maturity, members,
+                                                lc.months_to_growth, lc.months_to_mature,
+                                                lc.mature_min_members)
 
     def brokering_effectiveness(self, cluster: int) -> float:
         """Embryonic clusters find matches harder (seed 000); a skilled manager finds more."""
@@ -346,15 +366,28 @@ class ClusterModel(mesa.Model):
         markets = rel.markets_per_firm(self.firms.n, self.partners.market)
         return learning.internationalisation_stage(known > 0, markets)
 
+    def export_readiness(self, firms: np.ndarray) -> np.ndarray:
+        """How ready a firm is to export on its own: capability, resources and experience."""
+        f = self.firms
+        return f.capability[firms] * f.resources[firms] * (1.0 + f.experience[firms])
+
     def choose_participants(self, members: np.ndarray, k: int, cluster: int) -> np.ndarray:
         """Members who take part in an event: more likely if they trust the facilitator, want to
-        export, and hold vouchers to pay with."""
+        export, are ready to export anyway (self-selection: the deadweight of support, Munch &
+        Schaur 2018) and hold vouchers to pay with; a chosen firm declines when the fee weighs
+        on its resources (``facilitation.price_sensitivity``)."""
         if k <= 0 or members.size == 0:
             return np.zeros(0, np.int64)
-        f = self.firms
+        f, fp = self.firms, self.params.facilitation
+        has_voucher = f.voucher_balance[members] > 0
         weight = (f.trust_in_facilitator[members] * f.export_motivation[members]
-                  * (1.0 + (f.voucher_balance[members] > 0))) + 1e-9
-        return weighted_sample(members, weight, min(k, members.size), self.rng)
+                  * self.export_readiness(members) ** fp.readiness_selection
+                  * (1.0 + has_voucher)) + 1e-12
+        chosen = weighted_sample(members, weight, min(k, members.size), self.rng)
+        fee_share = self.facilitators.service_fee_share[cluster]
+        decline = (fee_share * fp.price_sensitivity * (1.0 - f.resources[chosen])
+                   * (f.voucher_balance[chosen] <= 0))
+        return chosen[self.rng.random(chosen.size) >= decline]
 
     def quote_service_fees(self, participants: np.ndarray, event_cost: float,
                            fee_share: float) -> tuple[np.ndarray, np.ndarray]:
@@ -387,10 +420,12 @@ class ClusterModel(mesa.Model):
         if in_person:
             f.last_personal_contact[firms] = self.month
 
-    def record_participation(self, firms: np.ndarray, in_person: bool) -> None:
-        """Event participants: a day of joint activity (ESCA) and, in person, a shared event."""
+    def record_participation(self, firms: np.ndarray, in_person: bool, active: bool) -> None:
+        """Event participants: a day of joint activity if the event is active (ESCA counts no
+        passive attendance, seed 003) and, in person, a shared event."""
         self.firms.last_participation[firms] = self.month
-        self.firms.collaboration_days[firms, self.month % 12] += 1
+        if active or self.params.membership.passive_counts_as_collaboration:
+            self.firms.collaboration_days[firms, self.month % 12] += 1
         if in_person:
             self.events_this_month += 1
             self.firms.last_event[firms] = self.events_this_month
@@ -412,7 +447,8 @@ class ClusterModel(mesa.Model):
         """Target market of a trip: large, near markets first (Uppsala), agreement markets
         preferred (the memorandum gives a host, seed 000)."""
         weights = (self.market_size * (1.0 - 0.5 * self.market_distance)
-                   * (1.0 + 2.0 * self.facilitators.agreements[cluster]))
+                   * (1.0 + self.params.facilitation.trip_agreement_weight
+                      * self.facilitators.agreements[cluster]))
         return int(self.rng.choice(weights.size, p=weights / weights.sum()))
 
     def sample_partners(self, market: int | None, k: int, live_only: bool) -> np.ndarray:
@@ -454,7 +490,7 @@ class ClusterModel(mesa.Model):
         self.form_export_ties()
         self.maintain_export_ties()
         self.update_membership()
-        self.facilitators.age_months += 1
+        self.develop_organisations()
         if self.month % FORGET_EVERY_MONTHS == 0:
             self.forget_faded_relations()
         if self.month % self.collect_every == 0:
@@ -491,6 +527,17 @@ class ClusterModel(mesa.Model):
         f.voucher_balance[holders] += per_firm[f.cluster[holders]]
         self.facilitators.public_spent += issued
 
+    def develop_organisations(self) -> None:
+        """Organisations age; they develop in months they are active (staff paid, services
+        delivered) and regress while inactive (life cycle follows state, seed 000/003)."""
+        fac, f, lc = self.facilitators, self.firms, self.params.lifecycle
+        fac.age_months += 1
+        served = (f.last_participation == self.month) | (f.last_personal_contact == self.month)
+        delivered = np.bincount(f.cluster[served], minlength=fac.n) > 0
+        active = delivered & (fac.effective_staff >= lc.active_min_staff_share * fac.staff)
+        fac.maturity = np.maximum(0.0, np.where(active, fac.maturity + 1.0,
+                                                fac.maturity - lc.regression_per_inactive_month))
+
     def run_facilitator_budgets(self) -> None:
         fac = self.facilitators
         fees = budget.membership_fees(self.firms.member, self.firms.cluster, self.membership_fee,
@@ -502,6 +549,11 @@ class ClusterModel(mesa.Model):
         fac.receive("eu", eu, self.month)
         fac.balance, fac.effective_staff = budget.pay_staff(fac.balance, fac.staff,
                                                             self.wage_per_staff)
+        fp = self.params.facilitation
+        base = np.array([c.facilitator.service_fee_share for c in self.clusters])
+        fac.service_fee_share = budget.adapt_service_fees(
+            fac.service_fee_share, base, fac.balance, fp.reserve_months * fac.staff
+            * self.wage_per_staff, fp.fee_adaptation, fp.max_service_fee_share)
 
     def refresh_opportunities(self) -> None:
         p, op = self.partners, self.params.opportunities
@@ -510,8 +562,9 @@ class ClusterModel(mesa.Model):
         self._refresh_live_partners()
 
     def search_partners_alone(self) -> None:
-        """Motivated firms with resources contact partners themselves, near markets first, by
-        e-mail and phone (remote); experience makes them bolder (Uppsala, assumption)."""
+        """Motivated firms with resources contact partners themselves, near markets first,
+        mostly by e-mail and phone, in person when they can afford a trip; experience makes them
+        bolder (Uppsala, assumption); a language barrier loses answers (seed 000)."""
         f, ep = self.firms, self.params.export
         prob = ep.own_search_prob * f.export_motivation * f.resources * (1.0 + f.experience)
         searching = np.flatnonzero(self.rng.random(f.n) < prob)
@@ -523,7 +576,16 @@ class ClusterModel(mesa.Model):
         offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
         flat = np.concatenate(self.partners_by_market)
         pick = offsets[markets] + (self.rng.random(searching.size) * counts[markets]).astype(int)
-        self.contacts.add(searching, flat[pick], in_person=False)
+        barrier = language.effective_language_barrier(
+            self.market_barrier[markets], f.language_skill[searching], 0.0,
+            self.params.language.translation_effect)
+        answered = self.rng.random(searching.size) >= ep.search_language_weight * barrier
+        # firms with means also travel on their own (a fair, a customer visit)
+        travels = self.rng.random(searching.size) < ep.own_search_in_person * f.resources[searching]
+        self.contacts.add(searching[answered & travels], flat[pick][answered & travels],
+                          in_person=True)
+        self.contacts.add(searching[answered & ~travels], flat[pick][answered & ~travels],
+                          in_person=False)
 
     def refer_partners_to_peers(self) -> None:
         npar = self.params.network
@@ -577,11 +639,20 @@ class ClusterModel(mesa.Model):
             rows[new] = self._open_relations(c["firms"][new], c["partners"][new],
                                              c["trust_bonus"][new])
             f.benefit[c["firms"][new]] += self.params.membership.benefit_new_contact
-        # ties are kept up by regular remote contact; everything else decays
+        # ties are kept up by remote contact as far as the firm keeps up with its partners
+        # (responsiveness falls with the number of ties, seed 000); the rest decays
         touched = np.zeros(rel.n, bool)
         touched[rows] = True
         ties = rel.view("tie")
         upkeep = np.flatnonzero(ties & ~touched)
+        cp = self.params.coordination
+        ties_of_firm = rel.ties_per_firm(f.n)[rel.firm[upkeep]]
+        keep_up = (self.params.export.tie_upkeep_prob
+                   * coordination.responsiveness(np.maximum(ties_of_firm - 1, 0),
+                                                 self.coordination_cost,
+                                                 cp.responsiveness_halving))
+        upkeep = upkeep[self.rng.random(upkeep.size) < keep_up]
+        touched[upkeep] = True
         all_rows = np.concatenate([rows, upkeep])
         in_person = np.concatenate([c["in_person"], np.zeros(upkeep.size, bool)])
         translation = np.concatenate([c["translation"], np.zeros(upkeep.size)])
@@ -596,12 +667,12 @@ class ClusterModel(mesa.Model):
         bad = self.rng.random(all_rows.size) < tp.bad_experience_prob
         rel.trust_fp[all_rows] = trust.update_trust(rel.trust_fp[all_rows], quality, bad,
                                                     tp.gain_rate, tp.loss_rate)
-        partner_quality = quality * (0.5 + 0.5 * f.capability[firm])
+        partner_quality = quality * (0.5 + 0.5 * f.capability[firm])  # partners value capability
         rel.trust_pf[all_rows] = trust.update_trust(rel.trust_pf[all_rows], partner_quality, bad,
                                                     tp.gain_rate, tp.loss_rate)
         rel.last_contact[all_rows] = self.month
         rel.facilitated[rows] |= c["facilitated"]
-        idle = ~touched & ~ties
+        idle = ~touched
         rel.trust_fp[: rel.n][idle] = trust.decay_trust(rel.trust_fp[: rel.n][idle],
                                                         tp.decay_per_month)
         rel.trust_pf[: rel.n][idle] = trust.decay_trust(rel.trust_pf[: rel.n][idle],
@@ -642,7 +713,8 @@ class ClusterModel(mesa.Model):
         a = peers.src[outcome.met[outcome.mutual]]
         b = peers.dst[outcome.met[outcome.mutual]]
         both = np.concatenate([a, b])
-        np.add.at(f.collaboration_days[:, self.month % 12], both, 1)
+        # bilateral cooperation is not an ESCA collaboration day: ESCA counts the cluster
+        # organisation's collaborative activities (seed 003), booked in record_participation
         f.benefit[both] += self.params.membership.benefit_cooperation
         # cooperating peers share market knowledge (seed 000): the less experienced learns
         gap = f.experience[a] - f.experience[b]
@@ -663,21 +735,27 @@ class ClusterModel(mesa.Model):
         if cand.size == 0:
             return
         firm, partner = rel.firm[cand], rel.partner[cand]
-        cand = cand[opportunities.capability_fits(f.capability[firm], p.need_level[partner])]
+        cand = cand[opportunities.capability_fits(f.capability[firm], p.need_level[partner],
+                                                  ep.capability_tolerance)]
         if cand.size == 0:
             return
         firm, partner = rel.firm[cand], rel.partner[cand]
         market = p.market[partner]
         ties_now = rel.ties_per_firm(f.n)[firm]
         new_market = ~rel.firm_serves_market(firm, market, p.market)
-        entry = learning.market_entry_cost(ep.entry_cost, self.market_distance[market],
-                                           f.experience[firm], ep.learning_rate)
+        barrier = language.effective_language_barrier(
+            self.market_barrier[market], f.language_skill[firm], 0.0,
+            self.params.language.translation_effect)
+        entry = (learning.market_entry_cost(ep.entry_cost, self.market_distance[market],
+                                            f.experience[firm], ep.learning_rate)
+                 * (1.0 + ep.entry_language_weight * barrier))
         entry = np.where(new_market,
                          entry * (1.0 - ep.facilitation_entry_support * rel.facilitated[cand]),
                          0.0)
         load = coordination.coordination_load(ties_now + 1, self.coordination_cost,
                                               cp.firm_cost_per_tie, cp.exponent)
-        feasible = f.resources[firm] - load >= entry
+        feasible = (f.resources[firm] - load >= entry) & (f.export_blocked_until[firm]
+                                                          < self.month)
         prob = (ep.base_match_prob * f.export_motivation[firm]
                 * coordination.responsiveness(ties_now, self.coordination_cost,
                                               cp.responsiveness_halving))
@@ -685,12 +763,11 @@ class ClusterModel(mesa.Model):
         cand = cand[accept]
         if cand.size == 0:
             return
-        # one firm fills a need; a firm takes on at most one new tie a month
+        # one firm fills a need; a firm takes on at most a few new ties a month
         cand = self.rng.permutation(cand)
         _, first_by_partner = np.unique(rel.partner[cand], return_index=True)
         cand = cand[np.sort(first_by_partner)]
-        _, first_by_firm = np.unique(rel.firm[cand], return_index=True)
-        cand = cand[np.sort(first_by_firm)]
+        cand = cand[_first_k_per_group(rel.firm[cand], ep.max_new_ties_per_month)]
         rel.tie[cand] = True
         rel.tie_since[cand] = self.month
         p.open_need[rel.partner[cand]] = False
@@ -710,17 +787,40 @@ class ClusterModel(mesa.Model):
         firm = rel.firm[rows]
         self.export_revenue_this_step = float(self.export_revenue_by_firm().sum())
         markets = rel.markets_per_firm(f.n, self.partners.market)
-        f.experience += learning.experience_gain(markets)
+        f.experience = learning.accumulate_experience(f.experience, markets,
+                                                      ep.experience_depreciation)
         ties_now = rel.ties_per_firm(f.n)[firm]
-        young = (self.month - rel.tie_since[rows]) < 12
+        young = (self.month - rel.tie_since[rows]) < ep.young_tie_months
         hazard = np.where(young, ep.tie_hazard_new, ep.tie_hazard_established)
         hazard = hazard / coordination.responsiveness(np.maximum(ties_now - 1, 0),
                                                       self.coordination_cost,
                                                       cp.responsiveness_halving)
         half = ep.tie_trust_threshold / 2
+        # firm-level shocks end a firm's whole export activity: new exporters, closest to the
+        # exit threshold, stop most often (sunk-cost hysteresis, Roberts & Tybout 1997;
+        # Eaton et al. 2007: most new exporters stop the next year)
+        spell = self.month - f.export_spell_start
+        firm_hazard = np.where(spell < ep.young_tie_months, ep.firm_exit_hazard_new,
+                               ep.firm_exit_hazard_established)
+        shocked = (self.rng.random(f.n) < firm_hazard) & (f.export_spell_start != NEVER)
+        if ep.shock_months > 0 and shocked.any():  # the shock lasts: no exporting meanwhile
+            f.export_blocked_until[shocked] = self.month + self.rng.geometric(
+                1.0 / ep.shock_months, int(shocked.sum()))
         broken = ((self.rng.random(rows.size) < hazard) | (rel.trust_fp[rows] < half)
-                  | (rel.trust_pf[rows] < half))
-        rel.tie[rows[broken]] = False
+                  | (rel.trust_pf[rows] < half) | shocked[firm])
+        ended = rows[broken]
+        rel.tie[ended] = False
+        rel.trust_fp[ended] *= ep.break_trust_retained  # an ended tie is a disappointment
+        rel.trust_pf[ended] *= ep.break_trust_retained
+        self.update_export_spells()
+
+    def update_export_spells(self) -> None:
+        """Month each firm's current export spell began (``NEVER`` while it does not export)."""
+        f = self.firms
+        exporting = self.relations.ties_per_firm(f.n) > 0
+        f.export_spell_start = np.where(
+            exporting, np.where(f.export_spell_start == NEVER, self.month, f.export_spell_start),
+            NEVER)
 
     def update_membership(self) -> None:
         f, mp = self.firms, self.params.membership
@@ -735,6 +835,12 @@ class ClusterModel(mesa.Model):
         f.trust_in_facilitator = np.where(
             not_met, trust.decay_trust(f.trust_in_facilitator, tp.decay_per_month / 2),
             f.trust_in_facilitator)
+        if mp.value_drives_facilitator_trust:
+            let_down = member & (f.satisfaction < mp.exit_threshold)
+            strength = (mp.exit_threshold - f.satisfaction[let_down]) / max(mp.exit_threshold,
+                                                                            1e-9)
+            f.trust_in_facilitator[let_down] = trust.trust_after_bad_contact(
+                f.trust_in_facilitator[let_down], strength, tp.loss_rate)
         leaving = membership.leaving(member, f.satisfaction, mp.exit_threshold, mp.exit_prob,
                                      self.rng)
         sums = np.bincount(f.cluster[member], weights=f.satisfaction[member],
@@ -762,7 +868,7 @@ class ClusterModel(mesa.Model):
         rows = rel.tie_rows()
         firm = rel.firm[rows]
         market = self.partners.market[rel.partner[rows]]
-        revenue = (self.params.export.revenue_per_tie * f.capability[firm]
+        revenue = (self.params.export.revenue_per_tie * f.capability[firm] * f.scale[firm]
                    * self.market_size_rel[market])
         return np.bincount(firm, weights=revenue, minlength=f.n)
 
@@ -802,6 +908,17 @@ def weighted_sample(items: np.ndarray, weights: np.ndarray, k: int,
         return rng.permutation(items)
     keys = np.log(rng.random(items.size)) / weights
     return items[np.argpartition(-keys, k - 1)[:k]]
+
+
+def _first_k_per_group(groups: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the first ``k`` occurrences of each value in ``groups`` (order kept)."""
+    if groups.size == 0:
+        return np.zeros(0, np.int64)
+    order = np.argsort(groups, kind="stable")
+    sorted_groups = groups[order]
+    starts = np.flatnonzero(np.r_[True, sorted_groups[1:] != sorted_groups[:-1]])
+    rank = np.arange(groups.size) - np.repeat(starts, np.diff(np.r_[starts, groups.size]))
+    return np.sort(order[rank < k])
 
 
 def _month(model: ClusterModel) -> int:

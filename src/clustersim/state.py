@@ -42,6 +42,12 @@ class FirmTable:
     benefit: np.ndarray  # benefit perceived this month, reset each step
     last_event: np.ndarray  # id of the last in-person event this month, -1 if none
     exported_at_start: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    scale: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    export_spell_start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Month the firm's current spell of exporting began (NEVER while not exporting)."""
+    export_blocked_until: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Last month of a shock that keeps the firm from exporting (NEVER if none)."""
+    """Firm scale: export sales per tie relative to a typical SME (heavy-tailed)."""
 
     @property
     def n(self) -> int:
@@ -257,6 +263,10 @@ class FacilitatorTable:
     income_ring: np.ndarray  # (n_clusters, 12, n_sources): income of the last 12 months
     new_ties_ring: np.ndarray  # (n_clusters, 12): ties formed in the last 12 months
     effective_staff: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    maturity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Months of active development (drives the life-cycle stage)."""
+    service_fee_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Share of an event's cost participants pay now (adapts to the organisation's income)."""
 
     @property
     def n(self) -> int:

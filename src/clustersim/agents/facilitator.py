@@ -26,7 +26,9 @@ TRIPS_ABROAD = frozenset({Service.BUSINESS_MISSION, Service.TRADE_FAIR})
 # Seed 000: specialised translation for cluster SMEs "during joint foreign trips and
 # organisation of study visits" -- the in-person events where members meet foreign partners.
 TRANSLATED_EVENTS = TRIPS_ABROAD | {Service.MATCHMAKING}
-MAX_EVENTS_PER_MONTH = 40
+# ESCA counts active collaboration, not passive attendance (seed 003): a briefing or a remote
+# partner search done for a firm is a service, not a day of joint activity
+PASSIVE_SERVICES = frozenset({Service.MARKET_INTELLIGENCE, Service.PARTNER_SEARCH})
 
 
 class Facilitator(mesa.Agent):
@@ -82,9 +84,9 @@ class Facilitator(mesa.Agent):
                                        p.facilitator_days_per_relation, p.exponent))
 
     def responsiveness(self) -> float:
-        p = self.model.params.coordination
+        halving = self.model.params.facilitation.facilitator_responsiveness_halving
         return float(responsiveness(self.international_relations(), self.model.coordination_cost,
-                                    p.responsiveness_halving * 4))
+                                    halving))
 
     # -- the monthly rule ----------------------------------------------------------------------
     def organise_services(self) -> None:
@@ -101,6 +103,11 @@ class Facilitator(mesa.Agent):
         days = self._run_survey(days)
         days = self._visit_members(members, days)
         self._run_events(members, days, reserve)
+
+    @property
+    def fee_share(self) -> float:
+        """Share of an event's cost participants pay now (rises when public money runs out)."""
+        return float(self.model.facilitators.service_fee_share[self.index])
 
     def _spendable(self, reserve: float) -> float:
         return max(0.0, float(self.model.facilitators.balance[self.index]) - reserve)
@@ -165,7 +172,7 @@ class Facilitator(mesa.Agent):
         if not candidates:
             return
         weights = self._service_weights(candidates)
-        for _ in range(MAX_EVENTS_PER_MONTH):
+        for _ in range(model.params.facilitation.max_events_per_month):
             # the next event follows the role's priorities; if it is not affordable yet, the
             # facilitator saves up for it rather than falling back on cheaper services
             service = candidates[int(model.rng.choice(len(candidates), p=weights))]
@@ -183,15 +190,13 @@ class Facilitator(mesa.Agent):
                 translation, cost = 0.0, spec.cost
                 if cost > self._spendable(reserve) + self._prepaid(participants, cost):
                     return
-            model.collect_service_fees(self.index, participants, cost,
-                                       self.config.service_fee_share)
+            model.collect_service_fees(self.index, participants, cost, self.fee_share)
             self._pay(cost)
             days -= spec.staff_days
             self._deliver(service, participants, translation)
 
     def _prepaid(self, participants: np.ndarray, cost: float) -> float:
-        voucher, private = self.model.quote_service_fees(participants, cost,
-                                                         self.config.service_fee_share)
+        voucher, private = self.model.quote_service_fees(participants, cost, self.fee_share)
         return float(voucher.sum() + private.sum())
 
     def _translation_level(self, service: Service) -> float:
@@ -206,7 +211,8 @@ class Facilitator(mesa.Agent):
         spec = fp.services[service]
         firms = model.firms
         firms.benefit[participants] += model.params.membership.benefit_event
-        model.record_participation(participants, in_person=spec.in_person)
+        model.record_participation(participants, in_person=spec.in_person,
+                                   active=service not in PASSIVE_SERVICES)
         if service == Service.TRAINING:
             firms.language_skill[participants] = trust_after_good_contact(
                 firms.language_skill[participants], np.ones(participants.size), fp.training_gain)
@@ -223,7 +229,8 @@ class Facilitator(mesa.Agent):
             market = model.choose_market(self.index)
             partners = model.sample_partners(market, participants.size * n_contacts,
                                              live_only=False)
-            model.record_trip(participants, market, translation)
+            if spec.in_person:  # a remote "mission" takes nobody abroad
+                model.record_trip(participants, market, translation)
             bonus = 0.0
         elif service == Service.INTERCLUSTER:
             markets = np.flatnonzero(model.facilitators.agreements[self.index])

@@ -21,6 +21,17 @@ def pay_staff(balance: np.ndarray, staff: np.ndarray,
     return balance - paid, paid_staff
 
 
+def adapt_service_fees(fee_share: np.ndarray, base_share: np.ndarray, balance: np.ndarray,
+                       reserve: np.ndarray, step: float, max_share: float) -> np.ndarray:
+    """Service fee share after one month: raised by ``step`` while the balance is below the
+    reserve (public money no longer covers the wage bill, so the organisation mobilises its own
+    resources, seed 004), lowered back toward the configured share otherwise."""
+    short = balance < reserve
+    up = np.minimum(np.maximum(fee_share, base_share) + step, np.maximum(max_share, base_share))
+    down = np.maximum(fee_share - step, base_share)
+    return np.where(short, up, down)
+
+
 def membership_fees(member: np.ndarray, cluster: np.ndarray, fee: np.ndarray,
                     n_clusters: int) -> np.ndarray:
     """Fees collected per cluster: only members pay."""

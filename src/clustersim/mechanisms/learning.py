@@ -19,6 +19,13 @@ def market_entry_cost(base_cost: float, psychic_distance: np.ndarray, experience
     return base_cost * (0.5 + psychic_distance) * np.exp(-learning_rate * experience)
 
 
+def accumulate_experience(experience: np.ndarray, markets_served: np.ndarray,
+                          depreciation: float) -> np.ndarray:
+    """Experience after one month: it depreciates (sunk investments lose value, two thirds after
+    a year out, Bernard & Wagner 2001) and grows with the markets served this month."""
+    return experience * (1.0 - depreciation) + experience_gain(markets_served)
+
+
 def experience_gain(markets_served: np.ndarray) -> np.ndarray:
     """Export experience earned in one month, in market-years (each market served adds 1/12)."""
     return markets_served / 12.0

@@ -259,8 +259,8 @@ class LanguageParams(Strict):
 class CoordinationParams(Strict):
     """Convex coordination costs and falling responsiveness (seed 000)."""
 
-    exponent: Annotated[float, Field(ge=1.0, le=4.0)] = 1.6
-    firm_cost_per_tie: NonNegative = 0.04
+    exponent: Annotated[float, Field(ge=1.0, le=4.0)] = 1.8
+    firm_cost_per_tie: NonNegative = 0.06
     """Firm capacity (share of a month) consumed by one tie at unit coordination cost."""
     facilitator_days_per_relation: NonNegative = 0.05
     """Staff days a month to keep one international relationship of the facilitator alive."""
@@ -298,42 +298,89 @@ class OpportunityParams(Strict):
 class ExportParams(Strict):
     """Tie formation, persistence and incremental internationalisation."""
 
-    tie_trust_threshold: Share = 0.3
+    tie_trust_threshold: Share = 0.2
     base_match_prob: Share = 0.5
-    own_search_prob: Share = 0.03
+    own_search_prob: Share = 0.12
     """Per month, chance an exporting-minded firm contacts a foreign partner on its own."""
-    follow_up_prob: Share = 0.3
+    own_search_in_person: Share = 0.3
+    """Share of a firm's own contacts made in person (a fair, a visit), times its resources:
+    firms with means travel without the cluster (assumption)."""
+    follow_up_prob: Share = 0.5
     """Per month, chance a firm keeps in (remote) touch with a partner it has begun to trust."""
-    follow_up_min_trust: Share = 0.12
-    facilitation_entry_support: Share = 0.5
+    follow_up_min_trust: Share = 0.1
+    facilitation_entry_support: Share = 0.2
     """Share of market-entry cost a facilitated contact saves (micro firms and SMEs lack the
     resources and know-how to enter alone, seeds 000, 002; size is an assumption)."""
-    entry_cost: NonNegative = 0.5
+    entry_cost: NonNegative = 0.25
     """Resources (share of a month's capacity) to enter a new market at zero experience."""
     learning_rate: NonNegative = 0.35
     """Uppsala-style learning: entry cost falls by exp(-rate x experience), experience in
     market-years (assumption on the form)."""
-    tie_hazard_new: Share = 0.04
-    """Monthly break hazard of a tie younger than 12 months (Eaton et al. 2007 churn)."""
-    tie_hazard_established: Share = 0.01
-    """Monthly break hazard after 12 months (~0.88 annual persistence; established-exporter
-    persistence 0.85-0.90, Roberts & Tybout 1997, recalled)."""
+    tie_hazard_new: Share = 0.08
+    """Monthly break hazard of a young tie (Eaton et al. 2007: most new exporters stop the next
+    year)."""
+    tie_hazard_established: Share = 0.012
+    """Monthly break hazard of an established tie (established-exporter persistence 0.85-0.90,
+    Roberts & Tybout 1997, recalled)."""
+    firm_exit_hazard_new: Share = 0.12
+    """Monthly chance a firm exporting for less than ``young_tie_months`` is hit by a shock that
+    ends all its exports (Eaton et al. 2007: most new exporters stop the next year; Wagner 2010:
+    30-40% of starters export 5 years without a break)."""
+    firm_exit_hazard_established: Share = 0.012
+    """Monthly chance of such a shock for an established exporter (persistence 0.85-0.90,
+    Roberts & Tybout 1997 and Bernard & Jensen 2004, recalled; sunk-cost hysteresis)."""
+    shock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 12.0
+    """Mean months a firm-level shock keeps the firm out of exporting (geometric; persistent
+    productivity or demand shocks, assumption). 0 = it may re-enter at once."""
+    young_tie_months: Annotated[int, Field(ge=1, le=120)] = 12
+    """Age in months until which a tie counts as young (assumption)."""
+    tie_upkeep_prob: Share = 0.5
+    """Per month, chance a tie gets a remote upkeep contact, scaled by the firm's responsiveness
+    (coordination costs, seed 000); ties without contact lose trust like any relation. 1 with
+    no responsiveness scaling would be the old 'free upkeep' rule (assumption)."""
+    break_trust_retained: Share = 0.5
+    """Share of both sides' trust a relation keeps when its tie ends (a broken tie is a
+    disappointment, not a warm contact; assumption)."""
+    experience_depreciation: Share = 0.087
+    """Monthly depreciation of export experience (sunk entry investments): two thirds of the
+    export advantage is lost after one year out (Bernard & Wagner 2001): 1 - (1/3)**(1/12).
+    0 = experience never depreciates."""
+    entry_language_weight: NonNegative = 1.0
+    """Market-entry cost rises by this factor times the firm's effective language barrier in the
+    market (MODEL_GUIDE 2.2: barriers raise entry costs; size assumption)."""
+    search_language_weight: Share = 0.5
+    """Share of own-search contacts lost per unit of effective language barrier: a firm that
+    cannot write the language gets fewer answers (seed 000; size assumption)."""
+    capability_tolerance: Share = 0.15
+    """A firm can serve a need that asks up to this much more than its capability (assumption)."""
+    max_new_ties_per_month: Annotated[int, Field(ge=1, le=100)] = 1
+    """New export ties one firm can take on in a month (assumption)."""
     revenue_per_tie: NonNegative = 5000.0
-    """EUR per month of export revenue from one tie at unit capability and market size."""
+    """EUR per month of export revenue from one tie at unit capability, firm scale and market
+    size."""
+    scale_dispersion: Annotated[float, Field(ge=0.0, le=3.0)] = 1.0
+    """Log-normal spread (sigma) of firm scale around its kind's mean: export sales are highly
+    concentrated among firms (Bernard et al. 2007; assumption on the form)."""
+    initial_tie_trust: Share = 0.65
+    """Two-way trust of the export ties firms hold at the start (assumption)."""
+    initial_experience: NonNegative = 1.0
+    """Export experience (market-years) of firms exporting at the start (assumption)."""
 
 
 class MembershipParams(Strict):
     """Satisfaction, fees and membership (seed 004: quick visible results keep members)."""
 
     satisfaction_memory: Share = 0.9
-    exit_threshold: Share = 0.25
+    exit_threshold: Share = 0.2
     exit_prob: Share = 0.1
     join_threshold: Share = 0.6
     join_prob: Share = 0.02
-    commitment_threshold: Share = 0.45
+    commitment_threshold: Share = 0.35
     initial_satisfaction: Share = 0.55
-    neutral_satisfaction: Share = 0.3
-    """Satisfaction a member drifts to when the cluster gives it nothing (assumption)."""
+    neutral_satisfaction: Share = 0.21
+    """Satisfaction a member drifts to when the cluster gives it nothing: below the exit
+    threshold, so members who get no value leave (seed 004, "without [results] members lose
+    interest"; assumption on the size)."""
     fee_sensitivity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.1
     """How much a fee of 100 EUR a month lowers perceived value for a resource-poor firm."""
     benefit_event: Share = 0.25
@@ -341,6 +388,12 @@ class MembershipParams(Strict):
     benefit_new_tie: Share = 0.6
     benefit_visit: Share = 0.2
     benefit_cooperation: Share = 0.05
+    passive_counts_as_collaboration: bool = False
+    """ESCA counts active collaboration only (seed 003): passive services (market intelligence
+    briefings, remote partner search) do not add collaboration days unless this is set."""
+    value_drives_facilitator_trust: bool = True
+    """Members who get no value lose trust in the facilitator (seed 004: lack of trust is a main
+    cause of failure; assumption on the form); off = trust only rises and decays."""
 
 
 class LifeCycleParams(Strict):
@@ -349,6 +402,17 @@ class LifeCycleParams(Strict):
     """A cluster organisation needs at least four years to mature (seed 003)."""
     embryonic_matchmaking: Share = 0.6
     """Matchmaking effectiveness of an embryonic cluster relative to a mature one (seed 000)."""
+    stage_by_state: bool = True
+    """The stage follows the organisation's development (months of activity, members), not the
+    calendar: a cluster matures only while it is active (paid staff, services delivered) and
+    large enough, and regresses while inactive (seed 000, PARP stages; seed 003: at least four
+    years to mature; 40 participants is the minimum for a good nurturing ground). Off = a clock."""
+    mature_min_members: Annotated[int, Field(ge=0, le=100000)] = 40
+    """Members a cluster needs to count as mature (ESCA, seed 003: 40 participants)."""
+    active_min_staff_share: Share = 0.5
+    """A month counts as active if at least this share of staff was paid and some service ran."""
+    regression_per_inactive_month: Annotated[float, Field(ge=0.0, le=12.0)] = 1.0
+    """Months of development lost per inactive month (assumption)."""
 
     @model_validator(mode="after")
     def _ordered(self) -> LifeCycleParams:
@@ -370,18 +434,22 @@ class KindProfile(Strict):
     competition_fear: Share
     """Fear of competitors inside the cluster (SMEs most, seed 002; start-ups cooperate
     everywhere, seed 002)."""
+    scale: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
+    """Mean firm scale (sales per export tie relative to an SME); the log-normal spread is
+    ``export.scale_dispersion`` (assumption on the numbers; exporters are larger, Bernard et al.
+    2007)."""
 
 
 def _default_kind_profiles() -> dict[FirmKind, KindProfile]:
     return {
         FirmKind.MICRO: KindProfile(capability=0.35, language_skill=0.25, resources=0.25,
-                                    export_motivation=0.5, competition_fear=0.6),
+                                    export_motivation=0.5, competition_fear=0.6, scale=0.2),
         FirmKind.SME: KindProfile(capability=0.5, language_skill=0.4, resources=0.45,
-                                  export_motivation=0.7, competition_fear=1.0),
+                                  export_motivation=0.7, competition_fear=1.0, scale=1.0),
         FirmKind.LARGE: KindProfile(capability=0.75, language_skill=0.7, resources=0.85,
-                                    export_motivation=0.6, competition_fear=0.3),
+                                    export_motivation=0.6, competition_fear=0.3, scale=6.0),
         FirmKind.STARTUP: KindProfile(capability=0.45, language_skill=0.6, resources=0.3,
-                                      export_motivation=0.8, competition_fear=0.0),
+                                      export_motivation=0.8, competition_fear=0.0, scale=0.4),
     }
 
 
@@ -440,6 +508,27 @@ class FacilitationParams(Strict):
     """Language skill and capability gained by a firm from one training (assumption)."""
     intelligence_gain: Share = 0.1
     """Export experience (market-years) gained from one market-intelligence briefing."""
+    readiness_selection: Annotated[float, Field(ge=0.0, le=10.0)] = 2.0
+    """How strongly event participation follows export readiness (capability x resources,
+    plus experience): firms that would export anyway take part most (self-selection and
+    deadweight, Munch & Schaur 2018; Bernard & Jensen 2004). 0 = readiness plays no role."""
+    max_events_per_month: Annotated[int, Field(ge=0, le=1000)] = 40
+    """Events one facilitator can organise in a month (assumption)."""
+    fee_adaptation: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
+    """Monthly step by which a facilitator whose income no longer covers its wage bill raises
+    its service fee share (and lowers it again when covered): it replaces lost public money only
+    as far as members pay (seed 004: mobilise own resources when project funding ends)."""
+    max_service_fee_share: Share = 0.9
+    """Highest service fee share a facilitator can ask (assumption)."""
+    price_sensitivity: Share = 0.8
+    """A chosen participant declines with probability fee share x this x (1 - resources): firms
+    pay for services only as far as they value them (assumption)."""
+    trip_agreement_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
+    """Extra weight of a market with a partner-cluster agreement when choosing a trip's target
+    (the memorandum gives a host, seed 000; size assumption)."""
+    facilitator_responsiveness_halving: Positive = 24.0
+    """International relations at which the facilitator brokers half as effectively (seed 000:
+    harder to respond quickly; assumption)."""
     services: dict[Service, ServiceParams] = Field(default_factory=_default_services)
 
     @field_validator("services")
@@ -448,6 +537,22 @@ class FacilitationParams(Strict):
         merged = _default_services()
         merged.update(value)
         return merged
+
+
+class FirmTraitParams(Strict):
+    """How firm traits spread around their kind's means, and what partners need."""
+
+    trait_concentration: Annotated[float, Field(gt=0.0, le=1000.0)] = 8.0
+    """Beta(mean k, (1 - mean) k): larger k = firms of a kind more alike (assumption)."""
+    need_level_min: Share = 0.1
+    need_level_max: Share = 0.9
+    """Capability a partner's need asks of a supplier is uniform in [min, max] (assumption)."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FirmTraitParams:
+        if self.need_level_max < self.need_level_min:
+            raise ValueError("need_level_max must be >= need_level_min")
+        return self
 
 
 class Parameters(Strict):
@@ -462,6 +567,7 @@ class Parameters(Strict):
     membership: MembershipParams = Field(default_factory=MembershipParams)
     lifecycle: LifeCycleParams = Field(default_factory=LifeCycleParams)
     facilitation: FacilitationParams = Field(default_factory=FacilitationParams)
+    traits: FirmTraitParams = Field(default_factory=FirmTraitParams)
     firm_kinds: dict[FirmKind, KindProfile] = Field(default_factory=_default_kind_profiles)
 
     @field_validator("firm_kinds")

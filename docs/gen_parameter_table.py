@@ -199,6 +199,47 @@ GROUNDING: dict[str, str] = {
     "parameters.export.tie_hazard_new": "Eaton, Eslava, Kugler & Tybout 2007 (churn)",
     "parameters.export.tie_hazard_established": "Roberts & Tybout 1997 (recalled)",
     "parameters.export.revenue_per_tie": ASSUMPTION,
+    "parameters.export.own_search_in_person": ASSUMPTION,
+    "parameters.export.firm_exit_hazard_new": "Eaton et al. 2007 (most new exporters stop); "
+                                              "Wagner 2010 (30-40% survive 5 years)",
+    "parameters.export.firm_exit_hazard_established": "Roberts & Tybout 1997; Bernard & Jensen "
+                                                      "2004 (recalled: persistence 0.85-0.90)",
+    "parameters.export.shock_months": ASSUMPTION,
+    "parameters.export.young_tie_months": ASSUMPTION,
+    "parameters.export.tie_upkeep_prob": f"seed 000 (coordination, responsiveness); "
+                                         f"{ASSUMPTION}",
+    "parameters.export.break_trust_retained": ASSUMPTION,
+    "parameters.export.experience_depreciation": "Bernard & Wagner 2001 (two thirds lost after "
+                                                 "a year out)",
+    "parameters.export.entry_language_weight": f"seed 000 (language barriers); size {ASSUMPTION}",
+    "parameters.export.search_language_weight": f"seed 000, 001 (language); size {ASSUMPTION}",
+    "parameters.export.capability_tolerance": ASSUMPTION,
+    "parameters.export.max_new_ties_per_month": ASSUMPTION,
+    "parameters.export.scale_dispersion": f"Bernard et al. 2007 (concentration); form "
+                                          f"{ASSUMPTION}",
+    "parameters.export.initial_tie_trust": ASSUMPTION,
+    "parameters.export.initial_experience": ASSUMPTION,
+    "parameters.membership.passive_counts_as_collaboration": "seed 003 (no passive attendance)",
+    "parameters.membership.value_drives_facilitator_trust": f"seed 004 (lack of trust); "
+                                                            f"{ASSUMPTION}",
+    "parameters.lifecycle.stage_by_state": "seed 000 (PARP stages); seed 003 (four years, 40 "
+                                           "participants)",
+    "parameters.lifecycle.mature_min_members": "seed 003 (40 participants)",
+    "parameters.lifecycle.active_min_staff_share": ASSUMPTION,
+    "parameters.lifecycle.regression_per_inactive_month": ASSUMPTION,
+    "parameters.facilitation.readiness_selection": "Munch & Schaur 2018; Bernard & Jensen 2004 "
+                                                   "(self-selection, deadweight)",
+    "parameters.facilitation.max_events_per_month": ASSUMPTION,
+    "parameters.facilitation.fee_adaptation": f"seed 004 (mobilise own resources); "
+                                              f"{ASSUMPTION}",
+    "parameters.facilitation.max_service_fee_share": ASSUMPTION,
+    "parameters.facilitation.price_sensitivity": ASSUMPTION,
+    "parameters.facilitation.trip_agreement_weight": f"seed 000 (memorandum); {ASSUMPTION}",
+    "parameters.facilitation.facilitator_responsiveness_halving": f"seed 000 (respond "
+                                                                  f"quickly); {ASSUMPTION}",
+    "parameters.traits.trait_concentration": ASSUMPTION,
+    "parameters.traits.need_level_min": ASSUMPTION,
+    "parameters.traits.need_level_max": ASSUMPTION,
     "parameters.membership.satisfaction_memory": ASSUMPTION,
     "parameters.membership.exit_threshold": f"seed 004 (members lose interest); {ASSUMPTION}",
     "parameters.membership.exit_prob": f"seed 004; {ASSUMPTION}",

@@ -545,6 +545,7 @@ class FirmTraitParams(Strict):
     trait_concentration: Annotated[float, Field(gt=0.0, le=1000.0)] = 8.0
     """Beta(mean k, (1 - mean) k): larger k = firms of a kind more alike (assumption)."""
     need_level_min: Share = 0.1
+    """Lowest capability a partner's need asks of a supplier (assumption)."""
     need_level_max: Share = 0.9
     """Capability a partner's need asks of a supplier is uniform in [min, max] (assumption)."""
 

@@ -238,9 +238,9 @@ class Facilitator(mesa.Agent):
             partners = model.sample_partners(market, participants.size * n_contacts,
                                              live_only=True)
             bonus = fp.manager_effect * skill * 0.5
-        else:  # matchmaking and partner search target partners whose needs are open now
-            partners = model.sample_partners(None, participants.size * n_contacts,
-                                             live_only=True)
+        else:  # matchmaking and partner search: partners of one market with open needs
+            partners = model.sample_partners(model.choose_market(self.index),
+                                             participants.size * n_contacts, live_only=True)
             bonus = fp.manager_effect * skill * 0.25
         if partners.size == 0:
             return

@@ -221,7 +221,7 @@ class _PathProblem(Exception):
 def _set_path(root: dict[str, Any], dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     if not dotted or any(not part for part in parts):
-        raise _PathProblem(f"{excerpt(dotted)}: not a dotted field path")
+        raise _PathProblem(f"{_short(dotted, 120) or repr(dotted)}: not a dotted field path")
     node: Any = root
     for depth, part in enumerate(parts):
         here = ".".join(parts[:depth]) or "(top level)"
@@ -244,14 +244,14 @@ def _set_path(root: dict[str, Any], dotted: str, value: Any) -> None:
                        f"{'.'.join(parts[:depth + 1])}={{field: value, ...}})"
                        if not last else "")
                 raise _PathProblem(
-                    f"{excerpt(dotted)}: '{excerpt(part)[1:-1]}' does not exist in {here}"
+                    f"{_short(dotted, 120)}: '{_short(part, 60)}' does not exist in {here}"
                     f"{did_you_mean} (existing: {_short(known, 300)}){add}")
             if last:
                 node[part] = value
                 return
             node = node[part]
         else:
-            raise _PathProblem(f"{excerpt(dotted)}: '{parts[depth - 1]}' is a value, not a "
+            raise _PathProblem(f"{_short(dotted, 120)}: '{parts[depth - 1]}' is a value, not a "
                                "mapping or list")
 
 
@@ -267,10 +267,10 @@ def _list_index(node: list[Any], part: str, dotted: str) -> int:
     try:
         index = int(part)
     except ValueError:
-        raise _PathProblem(f"{excerpt(dotted)}: '{excerpt(part)[1:-1]}' must be a list "
+        raise _PathProblem(f"{_short(dotted, 120)}: '{_short(part, 60)}' must be a list "
                            "index") from None
     if not 0 <= index < len(node):
-        raise _PathProblem(f"{excerpt(dotted)}: index {index} out of range "
+        raise _PathProblem(f"{_short(dotted, 120)}: index {index} out of range "
                            f"0..{len(node) - 1}")
     return index
 

@@ -88,6 +88,33 @@ def check_model_size(scenario: Scenario, allow_large: bool = False,
     return size
 
 
+def check_dashboard_scenario(scenario: Scenario) -> Scenario:
+    """The dashboard's check: the size limits, never overridable (a class server must survive
+    anything typed into the settings box)."""
+    check_model_size(scenario, allow_large=False, source="dashboard settings")
+    return scenario
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why the dashboard cannot listen on ``host:port`` (e.g. already in use), or None; checked
+    before the server starts so no misleading "open http://..." line is printed first."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"cannot resolve host {host!r}: {exc.strerror or exc}"
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            return (f"cannot listen on {host}:{port} ({exc.strerror or exc}); another program "
+                    "(perhaps another dashboard) uses the port: choose another with --port")
+    return None
+
+
 def design_points(spec: Experiment) -> int:
     """Number of design points ``spec`` would build, computed without building it."""
     design = spec.design
@@ -136,6 +163,16 @@ def check_design_size(spec: Experiment, source: str, allow_large: bool = False) 
 
 def _big(n: int) -> str:
     return f"{n:,}" if n < 10**15 else f"about 10^{math.floor(math.log10(n))}"
+
+
+def field_range(model: Any, name: str) -> tuple[int | None, int | None]:
+    """(min, max) of an integer schema field, so command-line options share the schema's
+    limits (``run --steps``, ``--seed``, ``sweep --steps``)."""
+    low = high = None
+    for meta in model.model_fields[name].metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
 
 
 def cpu_count() -> int:

@@ -192,7 +192,7 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
     through :func:`clustersim.experiments.sweep` with them, each into its own resumable folder
     under ``out``.
     """
-    spec, scenario_file = load_comparison(path)
+    spec, scenario_file = load_comparison(path, allow_large=executor.get("allow_large", False))
     if replications is not None or steps is not None:
         spec = spec.model_copy(update={k: v for k, v in (("replications", replications),
                                                          ("steps", steps)) if v is not None})
@@ -221,12 +221,33 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
         robustness = _run_robustness(spec, scenario_file, base, points, names, out, progress,
                                      executor)
     calibration = calibration_table(calibrations, runs)
-    calibration.to_csv(out / "calibration.csv", index=False)
-    history_table(calibrations).to_csv(out / "calibration_history.csv", index=False)
-    runs.to_csv(out / "runs.csv", index=False)
+    _write_csv(calibration, out / "calibration.csv")
+    _write_csv(history_table(calibrations), out / "calibration_history.csv")
+    _write_csv(runs, out / "runs.csv")
     if robustness is not None:
-        robustness.to_csv(out / "robustness.csv", index=False)
+        _write_csv(robustness, out / "robustness.csv")
     return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness, failed)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV through a temporary file and a rename: never half a table on disk."""
+    import os
+    import uuid
+
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{path.name}")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def comparison_identity(spec: ComparisonSpec, scenario_file: Path) -> dict[str, str]:
+    """What a comparison folder's results depend on (all but the replication count): a folder
+    holding a comparison with another identity is refused before any run."""
+    from clustersim.experiments.spec import canonical_json, sha256_text
+    from clustersim.scenario.loader import scenario_hash
+
+    content = spec.model_dump(mode="json", exclude={"replications", "description"})
+    content["scenario"] = scenario_hash(load_scenario(scenario_file))
+    return {"spec_sha256": sha256_text(canonical_json(content))}
 
 
 def _calibrate(spec: ComparisonSpec, scenario_file: Path, base: Scenario, horizon: int,

@@ -149,12 +149,18 @@ def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int |
 @main.command("validate-scenario")
 @click.argument("scenario_files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-def validate_command(scenario_files: tuple[Path, ...]) -> None:
-    """Check scenario files without running them (exit code 2 if any is invalid)."""
+@click.option(ALLOW_FLAG, "allow_large", is_flag=True, default=False,
+              help="Accept models beyond the size limits of clustersim.limits.")
+def validate_command(scenario_files: tuple[Path, ...], allow_large: bool) -> None:
+    """Check scenario files without running them (exit code 2 if any is invalid, or too large
+    to run without --allow-large)."""
+    from clustersim.limits import check_model_size
+
     failed = False
     for path in scenario_files:
         try:
             scenario = load_scenario(path)
+            check_model_size(scenario, allow_large, source=str(path))
         except ScenarioError as exc:
             click.echo(f"error: {exc}", err=True)
             failed = True

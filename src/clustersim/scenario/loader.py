@@ -82,7 +82,12 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
         raise ScenarioError(str(path), [f"extends = {excerpt(parent)}: no such file {parent_path}"])
-    return deep_merge(resolve_extends(parent_path, (*_chain, path)), data)
+    try:
+        parent_data = resolve_extends(parent_path, (*_chain, path))
+    except ScenarioError as exc:  # name the file the user gave, and the parent at fault
+        raise ScenarioError(str(path), [f"extends {exc.source}: {p}" for p in exc.problems]
+                            ) from None
+    return deep_merge(parent_data, data)
 
 
 def _schema_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:

@@ -108,25 +108,26 @@ def inspect_folder(path: str | Path) -> FolderInfo:
     return FolderInfo(path, "foreign")
 
 
-def check_writable(path: str | Path) -> None:
+def check_writable(path: str | Path, shown: str | Path | None = None) -> None:
     """Refuse before any work when ``path`` (or the parent it would be created in) is not a
     writable folder. Tries to create a file, since permission bits do not tell the whole story
-    (read-only mounts, root)."""
+    (read-only mounts, root). ``shown`` is the folder named in the message (default ``path``)."""
     path = Path(path)
+    shown = shown or path
     probe = path
     while not probe.exists():
         if probe.parent == probe:
             break
         probe = probe.parent
     if probe.exists() and not probe.is_dir():
-        raise OutputFolderError(f"{path}: cannot create it, {probe} is a file")
+        raise OutputFolderError(f"{shown}: cannot create it, {probe} is a file")
     try:
         with tempfile.TemporaryFile(dir=probe, prefix=".clustersim-probe-"):
             pass
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise OutputFolderError(
-            f"{path}: cannot write there ({reason} in {probe}); choose another --out"
+            f"{shown}: cannot write there ({reason} in {probe}); choose another --out"
         ) from None
 
 
@@ -327,7 +328,7 @@ def staged_folder(out: str | Path, kind: str, name: str, identity: dict[str, Any
     call it *before* the work."""
     out = Path(out).absolute()
     identity = dict(identity or {})
-    check_writable(out.parent)
+    check_writable(out.parent, shown=out)  # the folder is renamed into place in its parent
     info = inspect_folder(out)
     reason = _acceptable(info, kind, name, identity)
     if reason and not (overwrite and info.ours):

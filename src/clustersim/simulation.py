@@ -15,7 +15,6 @@ from clustersim.model import ClusterModel
 from clustersim.outputs.network import relations_frame
 from clustersim.scenario.schema import Scenario
 
-
 ALWAYS_DEFINED_KPIS: tuple[str, ...] = (
     "export_share", "export_ties", "new_ties", "new_ties_total", "new_exporters",
     "export_revenue", "members", "budget_balance", "income_public", "income_fees",

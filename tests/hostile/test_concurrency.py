@@ -67,7 +67,7 @@ def test_second_sweep_on_a_folder_in_use_is_refused_and_the_first_keeps_every_ro
         with pytest.raises(OutputFolderError, match=rf"in use by clustersim sweep \(pid "
                                                    rf"{first.pid} on"):
             sweep(grid_spec(replications=5), out, workers=0, run_fn=slow_noisy, progress=False)
-        stdout, stderr = first.communicate(timeout=120)
+        _, stderr = first.communicate(timeout=120)
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
@@ -93,9 +93,9 @@ def test_a_killed_owner_leaves_no_lock_behind(tmp_path):
 
 
 def test_lock_refuses_a_second_holder_and_names_the_first(tmp_path):
-    with FolderLock(tmp_path / LOCK, "sweep"):
-        with pytest.raises(OutputFolderError, match=f"pid {os.getpid()}"):
-            FolderLock(tmp_path / LOCK, "compare").acquire()
+    with FolderLock(tmp_path / LOCK, "sweep"), pytest.raises(OutputFolderError,
+                                                              match=f"pid {os.getpid()}"):
+        FolderLock(tmp_path / LOCK, "compare").acquire()
     with FolderLock(tmp_path / LOCK, "compare") as again:  # released: can be taken again
         assert again.fd is not None
 

@@ -8,12 +8,13 @@ and one short paragraph naming the file and the field or folder.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
-from conftest import TINY_SCENARIO, assert_refused, invoke, snapshot, write_yaml
 from test_hostile_scenarios import ALIAS_BOMB
 
 from clustersim.outputs.folders import claim_folder
+from conftest import TINY_SCENARIO, assert_refused, invoke, snapshot, write_yaml
 
 TINY_COMPARISON = os.path.join(os.path.dirname(__file__), "..", "..", "experiments",
                                "funding_schemes_tiny.yaml")
@@ -184,7 +185,7 @@ def test_compare_with_a_changed_target_is_refused_before_any_run(tmp_path):
     from clustersim.analysis.comparison import comparison_identity, load_comparison
 
     tiny = TINY_COMPARISON
-    text = open(tiny, encoding="utf-8").read()
+    text = Path(tiny).read_text(encoding="utf-8")
     scenario = os.path.abspath(os.path.join(os.path.dirname(tiny), "..", "scenarios",
                                             "baseline.yaml"))
     original = tmp_path / "cmp.yaml"
@@ -206,7 +207,7 @@ def test_compare_names_the_bad_variant(tmp_path):
     tiny = TINY_COMPARISON
     scenario = os.path.abspath(os.path.join(os.path.dirname(tiny), "..", "scenarios",
                                             "baseline.yaml"))
-    text = open(tiny, encoding="utf-8").read().replace("../scenarios/baseline.yaml", scenario)
+    text = Path(tiny).read_text(encoding="utf-8").replace("../scenarios/baseline.yaml", scenario)
     text = text.replace("policy.funding.match_ratio: 3.0", "policy.funding.match_ratio: 300")
     text = text.replace("policy.funding.duration_months: 12", "policy.funding.duratin: 12")
     path = tmp_path / "bad.yaml"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-import yaml
+
 from conftest import TINY_SCENARIO, assert_refused, invoke, snapshot, write_yaml
 
 
@@ -240,7 +240,7 @@ def test_schema_and_cli_share_the_limits():
     for name in ("seed", "steps"):
         meta = {type(m).__name__: m for m in Scenario.model_fields[name].metadata}
         assert option(run_command, name).max == next(iter(
-            getattr(m, "le") for m in meta.values() if hasattr(m, "le")))
+            m.le for m in meta.values() if hasattr(m, "le")))
     assert option(sweep_command, "steps").max == option(run_command, "steps").max
 
 

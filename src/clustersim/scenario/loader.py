@@ -78,10 +78,12 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise ScenarioError(str(path), [f"extends = {excerpt(parent)}: must be a relative file path"])
+        raise ScenarioError(str(path), [
+            f"extends = {excerpt(parent)}: must be a relative file path"])
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
-        raise ScenarioError(str(path), [f"extends = {excerpt(parent)}: no such file {parent_path}"])
+        raise ScenarioError(str(path), [
+            f"extends = {excerpt(parent)}: no such file {parent_path}"])
     try:
         parent_data = resolve_extends(parent_path, (*_chain, path))
     except ScenarioError as exc:  # name the file the user gave, and the parent at fault

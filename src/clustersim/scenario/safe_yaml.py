@@ -70,7 +70,8 @@ class SafeCheckedLoader(yaml.SafeLoader):
         if isinstance(node, MappingNode):
             seen: dict[Any, int] = {}
             for key_node, _ in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                merge = key_node.tag == "tag:yaml.org,2002:merge"
+                if not isinstance(key_node, ScalarNode) or merge:
                     continue
                 key = self.construct_object(key_node, deep=True)
                 line = key_node.start_mark.line + 1
@@ -154,7 +155,7 @@ def parse_yaml(text: str) -> Any:
     if "\x00" in text:
         raise YamlInputError(["contains NUL bytes: a binary file, not YAML text"])
     try:
-        return yaml.load(text, Loader=SafeCheckedLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=SafeCheckedLoader)
     except yaml.YAMLError as exc:
         raise YamlInputError([_yaml_problem(exc)]) from None
     except RecursionError:

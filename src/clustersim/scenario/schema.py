@@ -10,8 +10,8 @@ Units: money in EUR, time in months (one model step is one month), shares and tr
 
 from __future__ import annotations
 
-from enum import StrEnum
 import re
+from enum import StrEnum
 from typing import Annotated, Any, get_args
 
 from pydantic import (

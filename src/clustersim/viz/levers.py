@@ -15,11 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-
-from clustersim.policy import SCHEMES as REGISTERED_SCHEMES
 from clustersim.limits import check_dashboard_scenario
+from clustersim.policy import SCHEMES as REGISTERED_SCHEMES
 from clustersim.scenario import Scenario, ScenarioError, scenario_with_overrides
-from clustersim.scenario.safe_yaml import YamlInputError, parse_yaml
+from clustersim.scenario.safe_yaml import YamlInputError, excerpt, parse_yaml
 from clustersim.scenario.schema import FacilitatorRole
 
 SCHEMES: tuple[str, ...] = tuple(REGISTERED_SCHEMES)  # built-in and registered before import
@@ -123,8 +122,8 @@ def parse_assignments(text: str) -> dict[str, Any]:
             continue
         try:
             out[key] = parse_yaml(value_text) if value_text else None
-        except YamlInputError:
-            problems.append(f"'{item}': the value is not a number, word or list")
+        except YamlInputError as exc:
+            problems.append(f"{excerpt(item)}: the value is not a number, word or list ({exc})")
     if problems:
         raise ScenarioError("dashboard settings", problems)
     return out

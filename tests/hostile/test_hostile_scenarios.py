@@ -250,3 +250,10 @@ def test_yaml_error_messages_stay_short(tmp_path):
     outcome = invoke("validate-scenario", path)
     assert_refused(outcome, "name")
     assert len(outcome.output) < 1500
+
+
+def test_cross_references_are_reported_with_field_errors(tmp_path):
+    data = damaged({"stepz": 3, "clusters.0.agreements": ["mars"],
+                    "clusters.0.networked_with": ["nobody"]})
+    path = write_yaml(tmp_path / "refs.yaml", data)
+    assert_refused(invoke("validate-scenario", path), "stepz", "mars", "nobody")

@@ -180,7 +180,36 @@ def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Sc
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise ScenarioError(source, describe_validation_error(exc)) from None
+        problems = describe_validation_error(exc)
+        # the schema's cross-reference checks run only on valid fields: run them here too, so
+        # every problem of the file is reported at once
+        problems += [p for p in _cross_reference_problems(data) if p not in problems]
+        raise ScenarioError(source, problems) from None
+
+
+def _cross_reference_problems(data: Mapping[str, Any]) -> list[str]:
+    """Names that refer to nothing (markets in ``agreements``, clusters in ``networked_with``),
+    checked on raw data that may be invalid elsewhere (best effort, never raises)."""
+    clusters = data.get("clusters")
+    markets = data.get("markets")
+    if not isinstance(clusters, list) or not isinstance(markets, dict):
+        return []
+    names = [c.get("name") for c in clusters if isinstance(c, dict)]
+    problems = []
+    for i, cluster in enumerate(clusters):
+        if not isinstance(cluster, dict):
+            continue
+        agreements = cluster.get("agreements")
+        for market in agreements if isinstance(agreements, list) else ():
+            if isinstance(market, str) and market not in markets:
+                problems.append(f"clusters.{i}.agreements: unknown market {excerpt(market)}; "
+                                f"markets are {_short(', '.join(map(str, markets)), 200)}")
+        others = cluster.get("networked_with")
+        for other in others if isinstance(others, list) else ():
+            if isinstance(other, str) and (other not in names or other == cluster.get("name")):
+                problems.append(f"clusters.{i}.networked_with: {excerpt(other)} is not another "
+                                "cluster")
+    return problems
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:

@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 
-from clustersim.scenario import Scenario, apply_overrides, load_scenario, validate_scenario
+from clustersim.scenario import (
+    Scenario,
+    load_scenario,
+    scenario_with_overrides,
+    validate_scenario,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"
@@ -49,8 +54,9 @@ def tiny_scenario() -> Callable[..., Scenario]:
     def make(overrides: dict[str, Any] | None = None, **fields: Any) -> Scenario:
         data = copy.deepcopy(TINY_BASE)
         data.update(fields)
+        scenario = validate_scenario(data, source="tiny_scenario")
         if overrides:
-            data = apply_overrides(data, overrides)
-        return validate_scenario(data, source="tiny_scenario")
+            scenario = scenario_with_overrides(scenario, overrides, source="tiny_scenario")
+        return scenario
 
     return make

@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-import yaml
 
+from clustersim.limits import ALLOW_FLAG, field_range
 from clustersim.scenario import ScenarioError, load_scenario
+from clustersim.scenario.safe_yaml import YamlInputError, parse_yaml
+from clustersim.scenario.schema import Scenario
 
 EXIT_INVALID_INPUT = 2
 
@@ -60,9 +62,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         raise click.BadParameter(f"'{text}' must look like field.path=value")
     key, raw = text.split("=", 1)
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise click.BadParameter(f"value of '{key}' is not valid YAML: {exc}") from exc
+        value = parse_yaml(raw)
+    except YamlInputError as exc:
+        raise click.BadParameter(f"value of '{key[:120]}': {exc}") from None
     return key.strip(), value
 
 
@@ -88,9 +90,9 @@ def main() -> None:
               help="Output folder [default: results/<scenario name>].")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True, help="File format of the tables.")
-@click.option("--seed", type=click.IntRange(min=0), default=None,
+@click.option("--seed", type=click.IntRange(*field_range(Scenario, "seed")), default=None,
               help="Random seed [default: the scenario's seed].")
-@click.option("--steps", type=click.IntRange(min=1), default=None,
+@click.option("--steps", type=click.IntRange(*field_range(Scenario, "steps")), default=None,
               help="Months to simulate [default: the scenario's steps].")
 @click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
               help="Override a scenario field by dotted path, e.g. "
@@ -99,27 +101,45 @@ def main() -> None:
 @click.option("--no-chart", is_flag=True, help="Skip the PNG chart of the main KPIs.")
 @click.option("--progress/--no-progress", default=True, show_default=True,
               help="Show a progress bar while running.")
+@click.option("--overwrite", is_flag=True, default=False,
+              help="Replace an --out folder that holds another clustersim output.")
+@click.option(ALLOW_FLAG, "allow_large", is_flag=True, default=False,
+              help="Run models beyond the size limits of clustersim.limits (memory!).")
 def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int | None,
                 steps: int | None, assignments: tuple[str, ...], agent_tables: bool,
-                no_chart: bool, progress: bool) -> None:
+                no_chart: bool, progress: bool, overwrite: bool, allow_large: bool) -> None:
     """Run one scenario and write its KPI tables, network, chart and manifest.
 
     Prints the final KPIs. Writes kpis.<format> (one row per month), cluster_kpis (with several
     clusters), network (firm-partner relations at the end), kpis.png and manifest.json.
+    The folder is written whole or not at all; a folder holding another scenario's or another
+    command's output is refused unless --overwrite.
     """
+    from clustersim.limits import check_model_size
+    from clustersim.outputs.folders import OutputFolderError, staged_folder
     from clustersim.outputs.writers import write_run
-    from clustersim.simulation import simulate
+    from clustersim.simulation import NonFiniteKPIError, simulate
 
     overrides = dict(parse_assignment(a) for a in assignments)
     try:
         scenario = load_scenario(scenario_file, overrides=overrides or None)
+        check_model_size(scenario, allow_large, source=str(scenario_file))
     except ScenarioError as exc:
         fail_on_invalid(exc)
-    result = simulate(scenario, seed=seed, steps=steps, progress=progress,
-                      collect_agent_tables=agent_tables or None)
     out = out_dir or Path("results") / scenario.name
-    paths = write_run(result, out, fmt=fmt, scenario_file=str(scenario_file),  # type: ignore[arg-type]
-                      chart=not no_chart)
+    try:
+        with staged_folder(out, "run", scenario.name, overwrite=overwrite) as stage:
+            result = simulate(scenario, seed=seed, steps=steps, progress=progress,
+                              collect_agent_tables=agent_tables or None)
+            paths = write_run(result, stage.path, fmt=fmt,  # type: ignore[arg-type]
+                              scenario_file=str(scenario_file), chart=not no_chart)
+    except OutputFolderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    except NonFiniteKPIError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    paths = {role: out / p.name for role, p in paths.items()}
     click.echo(summary_table(result.final, title=f"{scenario.name}: final KPIs "
                              f"(month {int(result.kpis['step'].iloc[-1])}, seed {result.seed})"))
     click.echo(f"\nwrote {len(paths)} files to {out}/ in {result.wall_time_s:.2f} s "
@@ -129,12 +149,18 @@ def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int |
 @main.command("validate-scenario")
 @click.argument("scenario_files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
-def validate_command(scenario_files: tuple[Path, ...]) -> None:
-    """Check scenario files without running them (exit code 2 if any is invalid)."""
+@click.option(ALLOW_FLAG, "allow_large", is_flag=True, default=False,
+              help="Accept models beyond the size limits of clustersim.limits.")
+def validate_command(scenario_files: tuple[Path, ...], allow_large: bool) -> None:
+    """Check scenario files without running them (exit code 2 if any is invalid, or too large
+    to run without --allow-large)."""
+    from clustersim.limits import check_model_size
+
     failed = False
     for path in scenario_files:
         try:
             scenario = load_scenario(path)
+            check_model_size(scenario, allow_large, source=str(path))
         except ScenarioError as exc:
             click.echo(f"error: {exc}", err=True)
             failed = True

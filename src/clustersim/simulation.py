@@ -15,6 +15,36 @@ from clustersim.model import ClusterModel
 from clustersim.outputs.network import relations_frame
 from clustersim.scenario.schema import Scenario
 
+ALWAYS_DEFINED_KPIS: tuple[str, ...] = (
+    "export_share", "export_ties", "new_ties", "new_ties_total", "new_exporters",
+    "export_revenue", "members", "budget_balance", "income_public", "income_fees",
+    "income_services", "income_eu", "public_spent", "vouchers_unredeemed", "open_opportunities",
+    "relations",
+)
+"""KPIs that are counts or sums of money: a number at every month. The others are ratios that
+are undefined (NaN, shown as n/a) when their denominator is zero, e.g. cost per new tie before
+the first tie."""
+
+
+class NonFiniteKPIError(ArithmeticError):
+    """A KPI came out infinite (or NaN where a number is expected): the model's arithmetic
+    overflowed, so the run's results are meaningless and must not be written as numbers."""
+
+
+def check_finite_kpis(kpis: pd.DataFrame, scenario_name: str) -> None:
+    """Fail loudly when any KPI is +-inf, or an always-defined KPI is NaN."""
+    numeric = kpis.select_dtypes("number")
+    bad = [c for c in numeric.columns if np.isinf(numeric[c].to_numpy(dtype=float)).any()]
+    bad += [c for c in ALWAYS_DEFINED_KPIS
+            if c in numeric.columns and numeric[c].isna().any() and c not in bad]
+    if bad:
+        first = kpis.loc[~np.isfinite(numeric[bad[0]].to_numpy(dtype=float)), "step"]
+        month = int(first.iloc[0]) if "step" in kpis and len(first) else "?"
+        raise NonFiniteKPIError(
+            f"scenario '{scenario_name}': KPI {', '.join(bad[:5])} is not a finite number "
+            f"(first at month {month}); some inputs are too large for the model's arithmetic. "
+            "Nothing was written; use smaller amounts (see the bounds in docs/ODD.md)")
+
 
 @dataclass
 class SimulationResult:
@@ -64,6 +94,7 @@ def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = 
     model.collect()  # the last month is always recorded
     result = result_from_model(model, wall_time_s=time.perf_counter() - started)
     release_model(model)
+    check_finite_kpis(result.kpis, scenario.name)
     return result
 
 

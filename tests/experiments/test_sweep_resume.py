@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from sweep_helpers import comparable, grid_spec, noisy, slow_noisy
 
-from clustersim.experiments import load_runs, read_manifest, run_seed, sweep
+from clustersim.experiments import OutputFolderError, load_runs, read_manifest, run_seed, sweep
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,7 +31,7 @@ SCRIPT = textwrap.dedent(
 def _committed(out: Path) -> int:
     try:
         return len(load_runs(out, ["run_index"]))
-    except (FileNotFoundError, KeyError, OSError, ValueError):
+    except (FileNotFoundError, KeyError, OSError, ValueError, OutputFolderError):
         return 0
 
 

@@ -121,8 +121,12 @@ def test_a_different_experiment_is_refused_in_the_same_folder(out):
 def test_a_non_empty_folder_without_manifest_is_refused(out):
     out.mkdir()
     (out / "thesis.tex").write_text("precious")
-    with pytest.raises(OutputFolderError, match="not empty"):
+    with pytest.raises(OutputFolderError, match="did not write"):
         sweep(grid_spec(), out, workers=0, run_fn=noisy, progress=False)
+    with pytest.raises(OutputFolderError, match="did not write"):  # not even with --overwrite
+        sweep(grid_spec(), out, workers=0, run_fn=noisy, progress=False, overwrite=True)
+    assert [p.name for p in out.iterdir()] == ["thesis.tex"]
+    assert (out / "thesis.tex").read_text() == "precious"
 
 
 def test_per_step_table_every_k_steps(out):

@@ -178,9 +178,17 @@ def test_override_bad_list_index(tmp_path, dotted):
 
 def test_apply_overrides_does_not_mutate_input():
     data = {"a": {"b": 1}, "l": [{"x": 1}]}
-    out = apply_overrides(data, {"a.b": 2, "l.0.x": 5, "new.key": 3})
+    out = apply_overrides(data, {"a.b": 2, "l.0.x": 5, "new": {"key": 3}})
     assert data == {"a": {"b": 1}, "l": [{"x": 1}]}
     assert out == {"a": {"b": 2}, "l": [{"x": 5}], "new": {"key": 3}}
+
+
+def test_apply_overrides_never_creates_phantom_entries():
+    data = {"markets": {"germany": {"language_barrier": 0.5}}}
+    with pytest.raises(ScenarioError) as err:
+        apply_overrides(data, {"markets.germny.language_barrier": 0.3, "markets.x.y": 1})
+    text = str(err.value)
+    assert "did you mean 'germany'" in text and "markets.x.y" in text  # both reported
 
 
 def test_scenario_with_overrides_returns_new_validated_scenario(baseline):

@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import signal
 import sys
 from pathlib import Path
@@ -32,16 +34,33 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
     calibration, main and robustness runs all go through the sweep runner with the options
     below (the same as 'clustersim sweep'), so re-running the command resumes.
     """
-    from clustersim.analysis.comparison import run_comparison
+    from clustersim.analysis.comparison import (
+        comparison_identity,
+        load_comparison,
+        run_comparison,
+    )
     from clustersim.analysis.report import write_report
+    from clustersim.experiments.api import executor_options
+    from clustersim.outputs.folders import claim_folder, publish_files
 
     if options["replications"] is not None and options["replications"] < 2:
         raise InvalidInput("--replications must be at least 2 (confidence intervals)")
     out = out_dir or Path("reports") / comparison_file.stem
     progress = not options.pop("no_progress")
+    overwrite = options.pop("overwrite")
     previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
-    try:
-        result = run_comparison(comparison_file, out, progress=progress, **options)
+    try:  # everything is checked before the first run: file, sizes, workers, output folder
+        spec, scenario_file = load_comparison(comparison_file, options["allow_large"])
+        executor_options(options["workers"], options["scheduler"], options["dask_local"],
+                         options["mpi"], options["force_workers"])
+        with claim_folder(out, "compare", spec.name, comparison_identity(spec, scenario_file),
+                          overwrite=overwrite, command="compare"):
+            result = run_comparison(comparison_file, out, progress=progress, **options)
+            stage = out / f".report-{os.getpid()}"
+            stage.mkdir(exist_ok=True)
+            write_report(dataclasses.replace(result, out=stage))  # then renamed into place
+            publish_files(stage, out)
+            report = out / "report.html"
     except (InputFileError, OutputFolderError, ValueError) as exc:
         raise InvalidInput(str(exc)) from None
     except RuntimeError as exc:  # executor trouble: scheduler unreachable, pool keeps breaking
@@ -52,7 +71,6 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
         raise SystemExit(130) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
-    report = write_report(result)
     click.echo(f"wrote {report} and CSV tables to {out}/")
     if result.failed:
         click.echo(f"{result.failed} runs failed and are left out of the report; see the "
@@ -71,7 +89,7 @@ def plot_command(results_dir: Path, kpi: str, out_file: Path | None) -> None:
 
     try:
         path = plot_sweep_kpi(results_dir, kpi, out_file)
-    except (KeyError, FileNotFoundError) as exc:
+    except (KeyError, FileNotFoundError, OutputFolderError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}")

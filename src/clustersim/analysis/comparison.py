@@ -22,8 +22,15 @@ from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from clustersim.analysis import calibration as calibration_store
 from clustersim.analysis.calibration import (
@@ -36,9 +43,15 @@ from clustersim.analysis.calibration import (
 )
 from clustersim.experiments import load_results, sweep
 from clustersim.experiments.spec import DesignSpec, Experiment, OutputSpec
+from clustersim.limits import check_model_size
 from clustersim.scenario import load_scenario, scenario_with_overrides
-from clustersim.scenario.loader import InputFileError, describe_validation_error
-from clustersim.scenario.schema import Scenario
+from clustersim.scenario.loader import (
+    InputFileError,
+    ScenarioError,
+    describe_validation_error,
+    read_yaml_mapping,
+)
+from clustersim.scenario.schema import Scenario, refuse_bool_for_number
 
 REPORT_KPIS: tuple[str, ...] = (
     "export_share", "export_ties", "new_ties_total", "new_exporters", "markets_per_exporter",
@@ -57,6 +70,11 @@ class ComparisonError(InputFileError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_bool_for_number(cls, value, info.field_name)
 
 
 class Variant(_Strict):
@@ -108,21 +126,32 @@ class ComparisonSpec(_Strict):
         return path if path.is_absolute() else (base_dir / path).resolve()
 
 
-def load_comparison(path: str | Path) -> tuple[ComparisonSpec, Path]:
-    """Read and validate a comparison file; returns the spec and the base scenario's path."""
+def load_comparison(path: str | Path, allow_large: bool = False) -> tuple[ComparisonSpec, Path]:
+    """Read and validate a comparison file; returns the spec and the base scenario's path.
+
+    Every problem is reported at once: the file's own fields, the base scenario, and each
+    variant's overrides (named by variant)."""
     path = Path(path)
+    data = read_yaml_mapping(path, ComparisonError)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ComparisonError(str(path), [f"cannot read: {exc}"]) from exc
-    try:
-        spec = ComparisonSpec.model_validate(data or {})
+        spec = ComparisonSpec.model_validate(data)
     except ValidationError as exc:
         raise ComparisonError(str(path), describe_validation_error(exc, ComparisonSpec)) from None
     scenario_file = spec.scenario_path(path.parent)
-    base = load_scenario(scenario_file, overrides=spec.overrides or None)
+    try:
+        base = load_scenario(scenario_file, overrides=spec.overrides or None)
+    except ScenarioError as exc:
+        raise ComparisonError(str(path), [f"scenario {exc.source}: {p}"
+                                          for p in exc.problems]) from None
+    problems = []
     for variant in spec.variants:  # every variant must be a valid scenario before anything runs
-        scenario_with_overrides(base, variant.overrides)
+        try:
+            scenario = scenario_with_overrides(base, variant.overrides)
+            check_model_size(scenario, allow_large)
+        except ScenarioError as exc:
+            problems += [f"variants.{variant.name}: {p}" for p in exc.problems]
+    if problems:
+        raise ComparisonError(str(path), problems)
     return spec, scenario_file
 
 
@@ -163,7 +192,7 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
     through :func:`clustersim.experiments.sweep` with them, each into its own resumable folder
     under ``out``.
     """
-    spec, scenario_file = load_comparison(path)
+    spec, scenario_file = load_comparison(path, allow_large=executor.get("allow_large", False))
     if replications is not None or steps is not None:
         spec = spec.model_copy(update={k: v for k, v in (("replications", replications),
                                                          ("steps", steps)) if v is not None})
@@ -192,12 +221,33 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
         robustness = _run_robustness(spec, scenario_file, base, points, names, out, progress,
                                      executor)
     calibration = calibration_table(calibrations, runs)
-    calibration.to_csv(out / "calibration.csv", index=False)
-    history_table(calibrations).to_csv(out / "calibration_history.csv", index=False)
-    runs.to_csv(out / "runs.csv", index=False)
+    _write_csv(calibration, out / "calibration.csv")
+    _write_csv(history_table(calibrations), out / "calibration_history.csv")
+    _write_csv(runs, out / "runs.csv")
     if robustness is not None:
-        robustness.to_csv(out / "robustness.csv", index=False)
+        _write_csv(robustness, out / "robustness.csv")
     return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness, failed)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Write a CSV through a temporary file and a rename: never half a table on disk."""
+    import os
+    import uuid
+
+    tmp = path.with_name(f".tmp-{uuid.uuid4().hex[:8]}-{path.name}")
+    frame.to_csv(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def comparison_identity(spec: ComparisonSpec, scenario_file: Path) -> dict[str, str]:
+    """What a comparison folder's results depend on (all but the replication count): a folder
+    holding a comparison with another identity is refused before any run."""
+    from clustersim.experiments.spec import canonical_json, sha256_text
+    from clustersim.scenario.loader import scenario_hash
+
+    content = spec.model_dump(mode="json", exclude={"replications", "description"})
+    content["scenario"] = scenario_hash(load_scenario(scenario_file))
+    return {"spec_sha256": sha256_text(canonical_json(content))}
 
 
 def _calibrate(spec: ComparisonSpec, scenario_file: Path, base: Scenario, horizon: int,

@@ -18,7 +18,8 @@ from clustersim.experiments.executors import ExecutorOptions
 from clustersim.experiments.plan import prepare_plan
 from clustersim.experiments.runner import SweepSummary, run_plan
 from clustersim.experiments.spec import Experiment
-from clustersim.experiments.storage import load_runs, load_steps, read_manifest
+from clustersim.experiments.storage import load_runs, load_steps, require_manifest
+from clustersim.limits import check_workers
 
 
 def executor_options(
@@ -26,14 +27,19 @@ def executor_options(
     scheduler: str | None = None,
     dask_local: int | None = None,
     mpi: bool = False,
+    force_workers: bool = False,
 ) -> ExecutorOptions:
-    """Pick the backend from the user-facing switches (at most one of them)."""
+    """Pick the backend from the user-facing switches (at most one of them). Local worker
+    counts above the number of cores are refused unless ``force_workers``."""
     chosen = [name for name, on in (("--scheduler", scheduler), ("--dask-local", dask_local),
                                      ("--mpi", mpi)) if on]
     if len(chosen) > 1:
         raise ValueError(f"choose one of {', '.join(chosen)}")
     if workers is not None and workers < 0:
         raise ValueError(f"workers = {workers}: must be >= 0 (0 = run in this process)")
+    if not scheduler and not mpi:
+        check_workers(workers, "--workers", force_workers)
+        check_workers(dask_local, "--dask-local", force_workers)
     if scheduler:
         return ExecutorOptions("dask", scheduler=scheduler)
     if dask_local:
@@ -66,13 +72,22 @@ def sweep(
     progress: bool = True,
     run_fn: Callable[..., Any] | None = None,
     chunk_runs: int = 500,
+    allow_large: bool = False,
+    force_workers: bool = False,
+    overwrite: bool = False,
 ) -> SweepSummary:
-    """Run or resume an experiment; like :func:`run_experiment` but returns the counts."""
-    plan = prepare_plan(experiment, replications=replications, steps=steps, run_fn=run_fn)
+    """Run or resume an experiment; like :func:`run_experiment` but returns the counts.
+
+    Everything is checked before the first run: the experiment, its size
+    (:mod:`clustersim.limits`; ``allow_large`` lifts the limits), the executor options and the
+    output folder (:mod:`clustersim.outputs.folders`; ``overwrite`` replaces another clustersim
+    output)."""
+    options = executor or executor_options(workers, scheduler, dask_local, mpi, force_workers)
+    plan = prepare_plan(experiment, replications=replications, steps=steps, run_fn=run_fn,
+                        allow_large=allow_large)
     raw = None
     if not isinstance(experiment, Experiment):
         raw = Path(experiment).read_bytes()
-    options = executor or executor_options(workers, scheduler, dask_local, mpi)
     return run_plan(
         plan,
         Path(out) if out is not None else default_out(experiment),
@@ -81,6 +96,7 @@ def sweep(
         progress=progress,
         chunk_runs=chunk_runs,
         experiment_bytes=raw,
+        overwrite=overwrite,
     )
 
 
@@ -110,8 +126,6 @@ class Results:
 
 def load_results(out: str | Path) -> Results:
     """Load a sweep's output folder into pandas DataFrames."""
-    manifest = read_manifest(out)
-    if manifest is None:
-        raise FileNotFoundError(f"{out}: no manifest.json; not a clustersim sweep output folder")
+    manifest = require_manifest(out)
     steps = load_steps(out) if manifest["tables"].get("steps") else None
     return Results(load_runs(out), steps, manifest)

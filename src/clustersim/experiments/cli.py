@@ -13,6 +13,8 @@ import click
 
 from clustersim.experiments.spec import ExperimentError
 from clustersim.experiments.storage import OutputFolderError
+from clustersim.limits import ALLOW_FLAG, field_range
+from clustersim.scenario.schema import Scenario
 
 
 class InvalidInput(click.ClickException):
@@ -34,12 +36,19 @@ def executor_flags(fn):
                      help="Run on mpi4py.futures.MPIPoolExecutor (launch under mpiexec)."),
         click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
                      help="Override the experiment's replications."),
-        click.option("--steps", type=click.IntRange(min=1, max=1200), default=None,
-                     help="Override the number of simulated months."),
+        click.option("--steps", type=click.IntRange(*field_range(Scenario, "steps")),
+                     default=None, help="Override the number of simulated months."),
         click.option("--retry-failed", is_flag=True, default=False,
                      help="Re-run the runs recorded as failed."),
         click.option("--no-progress", is_flag=True, default=False,
                      help="No progress bar."),
+        click.option("--overwrite", is_flag=True, default=False,
+                     help="Replace an --out folder that holds another clustersim output "
+                          "(never a folder clustersim did not write)."),
+        click.option(ALLOW_FLAG, "allow_large", is_flag=True, default=False,
+                     help="Allow designs and models beyond the limits of clustersim.limits."),
+        click.option("--force-workers", is_flag=True, default=False,
+                     help="Allow more --workers / --dask-local processes than CPU cores."),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -124,14 +133,22 @@ def sensitivity_command(
     sensitivity/indices.png there.
     """
     from clustersim.experiments.api import default_out
-    from clustersim.experiments.sensitivity import SensitivityError, analyze_folder
+    from clustersim.experiments.sensitivity import SensitivityError, analyze_folder, check_request
+    from clustersim.outputs.folders import folder_lock
 
     out = out or default_out(experiment)
+    try:
+        check_request(experiment, list(kpis) or None)  # before any run
+    except (SensitivityError, ExperimentError) as exc:
+        raise InvalidInput(str(exc)) from None
     if not analyze_only:
         _report(_run(experiment, out, **kwargs))
     try:
-        result = analyze_folder(out, kpis=list(kpis) or None)
-    except (SensitivityError, FileNotFoundError) as exc:
+        if not (out / "manifest.json").is_file():
+            raise SensitivityError(f"{out}: no sweep manifest.json; run the sweep first")
+        with folder_lock(out, "sensitivity"):
+            result = analyze_folder(out, kpis=list(kpis) or None)
+    except (SensitivityError, FileNotFoundError, OutputFolderError) as exc:
         raise InvalidInput(str(exc)) from None
     click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo(f"table: {result.table_path}\nplot:  {result.plot_path}")

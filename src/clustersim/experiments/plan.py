@@ -23,10 +23,12 @@ from clustersim.experiments.spec import (
     Experiment,
     ExperimentError,
     canonical_json,
-    read_experiment_file,
+    read_experiment_data,
     sha256_text,
+    validate_experiment,
 )
 from clustersim.experiments.worker import FunctionRun, RunTask, ScenarioRun
+from clustersim.limits import SizeLimitError, check_design_size, check_model_size
 
 SEED_SCHEME_TEXT = {
     "run": (
@@ -142,11 +144,13 @@ def prepare_plan(
     steps: int | None = None,
     run_fn: Callable[..., Any] | None = None,
     base_dir: str | Path | None = None,
+    allow_large: bool = False,
 ) -> Plan:
     """Load and check an experiment (file or spec) into a :class:`Plan`.
 
     ``run_fn(params, seed) -> {kpi: value}`` replaces the model (tests, custom studies); then the
-    parameters are passed as given and no scenario is needed.
+    parameters are passed as given and no scenario is needed. Designs and models beyond
+    :mod:`clustersim.limits` are refused before anything is built, unless ``allow_large``.
     """
     file_sha = None
     if isinstance(experiment, Experiment):
@@ -154,14 +158,20 @@ def prepare_plan(
         base = Path(base_dir) if base_dir else Path.cwd()
     else:
         path = Path(experiment)
-        spec, raw = read_experiment_file(path)
+        data, raw = read_experiment_data(path)
         source, file_sha = str(path), sha256_text(raw)
         base = Path(base_dir) if base_dir else path.parent
+        try:
+            spec = validate_experiment(data, source=source)
+        except ExperimentError as exc:  # report the path and KPI problems in the same pass
+            extra = [] if run_fn is not None else _raw_problems(data, base)
+            raise ExperimentError(source, [*exc.problems, *extra]) from None
     try:
         spec = with_cli_overrides(spec, replications, steps)
     except ExperimentError as exc:
         raise ExperimentError(source, exc.problems) from None
     _check_columns(spec, source)
+    check_design_size(spec, source, allow_large)
     design = build_design(spec)
     if run_fn is not None:
         if spec.outputs.kpis == "all":
@@ -171,7 +181,7 @@ def prepare_plan(
         kpis = tuple(spec.outputs.kpis)
         return Plan(spec, source, design, kpis, FunctionRun(run_fn, kpis, spec.outputs.record),
                     file_sha256=file_sha)
-    return _scenario_plan(spec, source, design, base, file_sha)
+    return _scenario_plan(spec, source, design, base, file_sha, allow_large)
 
 
 def _check_columns(spec: Experiment, source: str) -> None:
@@ -198,7 +208,8 @@ def _resolve_scenario(spec: Experiment, source: str, base: Path) -> Path:
 
 
 def _scenario_plan(
-    spec: Experiment, source: str, design: Design, base_dir: Path, file_sha: str | None
+    spec: Experiment, source: str, design: Design, base_dir: Path, file_sha: str | None,
+    allow_large: bool = False,
 ) -> Plan:
     from clustersim.outputs.kpis import KPI_NAMES
     from clustersim.scenario.loader import ScenarioError, load_scenario, scenario_with_overrides
@@ -209,6 +220,7 @@ def _scenario_plan(
         overrides["steps"] = spec.steps
     try:
         scenario = load_scenario(scenario_path, overrides=overrides)
+        check_model_size(scenario, allow_large)
     except ScenarioError as exc:
         raise ExperimentError(
             source, [f"scenario {scenario_path} with overrides: {p}" for p in exc.problems]
@@ -223,7 +235,7 @@ def _scenario_plan(
                 continue
             checked.add(key)
             try:
-                scenario_with_overrides(scenario, {name: value})
+                check_model_size(scenario_with_overrides(scenario, {name: value}), allow_large)
             except ScenarioError as exc:
                 where = "parameters" if name in spec.parameters else "design.points"
                 problems.extend(
@@ -231,6 +243,8 @@ def _scenario_plan(
                     for p in exc.problems
                 )
                 break
+    if not problems:
+        problems += _combined_size_problems(spec, design, scenario, allow_large)
     if spec.outputs.kpis == "all":
         kpis = tuple(KPI_NAMES)
     else:
@@ -263,6 +277,66 @@ def _scenario_plan(
         scenario_path=str(scenario_path),
         scenario_sha256=scenario_hash(scenario),
     )
+
+
+SIZE_FIELDS = ("count", "n_firms", "partners_per_firm", "peers_per_firm")
+
+
+def _combined_size_problems(spec: Experiment, design: Design, scenario: Any,
+                            allow_large: bool) -> list[str]:
+    """The largest model the design can build: every size field at its largest value at once
+    (``count`` 1000 and ``n_firms`` 50000 may each be fine alone but not together)."""
+    from clustersim.scenario.loader import ScenarioError, scenario_with_overrides
+
+    largest: dict[str, Any] = {}
+    for name in design.names:
+        if name.rsplit(".", 1)[-1] in SIZE_FIELDS:
+            values = [v for v in _values_to_check(spec, design, name)
+                      if isinstance(v, int | float) and not isinstance(v, bool)]
+            if values:
+                largest[name] = max(values)
+    if len(largest) < 2:
+        return []
+    try:
+        check_model_size(scenario_with_overrides(scenario, largest), allow_large)
+    except SizeLimitError as exc:
+        return [f"parameters: at {', '.join(f'{k}={v}' for k, v in largest.items())} "
+                f"together: {p}" for p in exc.problems]
+    except ScenarioError:
+        return []
+    return []
+
+
+def _raw_problems(data: dict[str, Any], base: Path) -> list[str]:
+    """Checks that need the base scenario, run on an experiment file that failed validation so
+    all its problems are reported together (best effort: anything unreadable is skipped, the
+    schema errors already say what is wrong with it)."""
+    from clustersim.outputs.kpis import KPI_NAMES
+    from clustersim.scenario.loader import ScenarioError, apply_overrides, load_scenario
+
+    problems: list[str] = []
+    scenario_name = data.get("scenario")
+    params = data.get("parameters")
+    if isinstance(scenario_name, str) and isinstance(params, dict):
+        path = next((p for p in (base / scenario_name, Path.cwd() / scenario_name)
+                     if p.is_file()), None)
+        try:
+            dump = load_scenario(path).model_dump(mode="json") if path else None
+        except ScenarioError:
+            dump = None
+        for name in params if dump is not None else ():
+            try:
+                apply_overrides(dump, {str(name): None})
+            except ScenarioError as exc:
+                problems += [f"parameters.{p}" for p in exc.problems]
+    outputs = data.get("outputs")
+    kpis = outputs.get("kpis") if isinstance(outputs, dict) else None
+    for kpi in kpis if isinstance(kpis, list) else ():
+        if isinstance(kpi, str) and kpi not in KPI_NAMES:
+            hint = difflib.get_close_matches(kpi, KPI_NAMES, n=1)
+            problems.append(f"outputs.kpis: unknown KPI '{kpi}'"
+                            + (f"; did you mean '{hint[0]}'?" if hint else ""))
+    return problems
 
 
 def _values_to_check(spec: Experiment, design: Design, name: str) -> list[Any]:

@@ -35,6 +35,7 @@ from clustersim.experiments.storage import (
     write_manifest,
 )
 from clustersim.experiments.worker import RunResult, RunTask, execute
+from clustersim.outputs.folders import claim_folder
 
 IN_FLIGHT_PER_WORKER = 2
 MAX_POOL_RESTARTS = 3
@@ -108,11 +109,7 @@ def _prepare_folder(plan: Plan, out: Path, experiment_bytes: bytes | None) -> di
     runs = runs_schema(params, plan.kpis)
     steps = steps_schema(plan.kpis) if plan.record != "final" else None
     manifest = read_manifest(out)
-    if manifest is None:
-        if out.exists() and any(p.name != ".DS_Store" for p in out.iterdir()):
-            raise OutputFolderError(
-                f"{out}: folder is not empty and holds no sweep manifest; choose another --out"
-            )
+    if manifest is None:  # the folder guard has checked that the folder is new (or ours)
         out.mkdir(parents=True, exist_ok=True)
         manifest = _new_manifest(plan, runs, steps)
         if experiment_bytes is not None:
@@ -149,12 +146,25 @@ def run_plan(
     progress: bool = True,
     chunk_runs: int = 500,
     experiment_bytes: bytes | None = None,
+    overwrite: bool = False,
 ) -> SweepSummary:
     """Run (or resume) ``plan`` into ``out``; returns counts. Re-raises ``KeyboardInterrupt``
-    after saving everything that finished."""
+    after saving everything that finished.
+
+    The folder is claimed first (:func:`clustersim.outputs.folders.claim_folder`): it must be
+    new, empty or a sweep of the same plan (``overwrite`` replaces another clustersim output),
+    and it is locked for the whole sweep, so a second writer is refused."""
     out = Path(out)
     options = executor or ExecutorOptions()
     check_backend(options)
+    with claim_folder(out, "sweep", plan.spec.name, {"plan_hash": plan.plan_hash()},
+                      overwrite=overwrite, command="sweep"):
+        return _run_locked(plan, out, options, retry_failed, progress, chunk_runs,
+                           experiment_bytes)
+
+
+def _run_locked(plan: Plan, out: Path, options: ExecutorOptions, retry_failed: bool,
+                progress: bool, chunk_runs: int, experiment_bytes: bytes | None) -> SweepSummary:
     manifest = _prepare_folder(plan, out, experiment_bytes)
     store = ResultStore(
         out,

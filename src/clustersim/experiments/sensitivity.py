@@ -110,14 +110,38 @@ def compute_indices(
     return table, (pd.DataFrame(second) if second else None)
 
 
+def check_request(experiment: str | Path, kpis: list[str] | None = None) -> None:
+    """Refuse, before any run, an experiment that cannot be analysed: a design other than
+    sobol/morris, or ``--kpi`` names the sweep will not keep."""
+    import difflib
+
+    from clustersim.experiments.spec import read_experiment_file
+    from clustersim.outputs.kpis import KPI_NAMES
+
+    spec, _ = read_experiment_file(experiment)
+    if spec.design.type not in ("sobol", "morris"):
+        raise SensitivityError(
+            f"{experiment}: sensitivity analysis needs a sobol or morris design, this "
+            f"experiment has design.type = '{spec.design.type}'; nothing was run")
+    kept = list(KPI_NAMES) if spec.outputs.kpis == "all" else list(spec.outputs.kpis)
+    unknown = [k for k in kpis or () if k not in kept]
+    if unknown:
+        hints = [difflib.get_close_matches(k, kept, n=1) for k in unknown]
+        guess = "; ".join(f"did you mean '{h[0]}' for '{k}'?" for k, h in zip(unknown, hints,
+                                                                             strict=True) if h)
+        raise SensitivityError(
+            f"--kpi {', '.join(unknown)}: not kept by {experiment} (outputs.kpis: "
+            f"{', '.join(kept)}){'; ' + guess if guess else ''}; nothing was run")
+
+
 def analyze_folder(
     out: str | Path, kpis: list[str] | None = None, *, write: bool = True
 ) -> SensitivityResult:
     """Analyse the sweep in ``out``; writes ``sensitivity/indices.csv`` and ``indices.png``."""
     out = Path(out)
     manifest = read_manifest(out)
-    if manifest is None:
-        raise SensitivityError(f"{out}: no manifest.json; run the sweep first")
+    if manifest is None or "experiment" not in manifest:
+        raise SensitivityError(f"{out}: no sweep manifest.json; run the sweep first")
     spec = Experiment.model_validate(manifest["experiment"]["spec"])
     design = build_design(spec)
     if design.n_points != manifest["design"]["n_points"]:

@@ -17,17 +17,19 @@ import json
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from clustersim.scenario.loader import InputFileError, describe_validation_error
+from clustersim.scenario.safe_yaml import YamlInputError, excerpt, parse_yaml, read_text_file
+from clustersim.scenario.schema import refuse_bool_for_number
 
 DESIGN_TYPES = ("grid", "lhs", "sobol", "morris", "explicit")
 SAMPLED_DESIGNS = ("lhs", "sobol", "morris")
@@ -44,6 +46,11 @@ class ExperimentError(InputFileError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_bool_for_number(cls, value, info.field_name)
 
 
 class ParameterSpec(_Strict):
@@ -226,20 +233,24 @@ def validate_experiment(data: dict[str, Any], source: str = "<experiment>") -> E
         raise ExperimentError(source, describe_validation_error(exc, Experiment)) from None
 
 
-def read_experiment_file(path: str | Path) -> tuple[Experiment, bytes]:
-    """Read and validate an experiment file with ``yaml.safe_load``; returns the spec and bytes."""
+def read_experiment_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
+    """The raw mapping of an experiment file, read safely (no Python tags, duplicate keys, alias
+    bombs or non-UTF-8 text); raises :class:`ExperimentError`. Returns the data and the bytes."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ExperimentError(str(path), [f"cannot read file: {exc.strerror or exc}"]) from None
-    try:
-        data = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ExperimentError(str(path), [f"not valid YAML: {exc}"]) from None
+        text = read_text_file(path)
+        data = parse_yaml(text)
+    except YamlInputError as exc:
+        raise ExperimentError(str(path), exc.problems) from None
     if not isinstance(data, dict):
-        got = "an empty file" if data is None else type(data).__name__
+        got = "an empty file" if data is None else f"{type(data).__name__}: {excerpt(data)}"
         raise ExperimentError(str(path), [f"top level must be a mapping, got {got}"])
+    return data, text.encode("utf-8")
+
+
+def read_experiment_file(path: str | Path) -> tuple[Experiment, bytes]:
+    """Read and validate an experiment file safely; returns the spec and its bytes."""
+    data, raw = read_experiment_data(path)
     return validate_experiment(data, source=str(path)), raw
 
 

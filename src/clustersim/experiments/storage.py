@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from clustersim.experiments.worker import RunResult
+from clustersim.outputs.folders import OutputFolderError, inspect_folder
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -51,10 +52,6 @@ RUN_ID_FIELDS = [
     pa.field("replication", pa.int64()),
     pa.field("seed", pa.int64()),
 ]
-
-
-class OutputFolderError(RuntimeError):
-    """The output folder cannot take this sweep (e.g. it holds a different experiment)."""
 
 
 def param_type(values: list[Any]) -> pa.DataType:
@@ -195,10 +192,15 @@ class ResultStore:
             tmp.unlink(missing_ok=True)
 
     def _compact(self, journal: Path, directory: Path, schema: pa.Schema) -> None:
-        table = read_journal(journal, schema)
-        if table.num_rows:
-            self._seq += 1
-            _atomic_write_parquet(table, directory / f"part-{self.session}-{self._seq:05d}.parquet")
+        """Journal -> Parquet part of the same name, then delete the journal. Idempotent: a
+        sweep killed between the two steps leaves both, and the next one only deletes the
+        journal (its rows are in the part), so rows are never lost nor doubled."""
+        part = directory / (journal.name.replace("_journal-", "part-", 1)
+                            .removesuffix(".arrows") + ".parquet")
+        if not part.exists():
+            table = read_journal(journal, schema)
+            if table.num_rows:
+                _atomic_write_parquet(table, part)
         journal.unlink(missing_ok=True)
 
     def scan(self, n_runs: int) -> ResumeState:
@@ -302,19 +304,57 @@ def _tables(directory: Path, schema: pa.Schema, columns: list[str] | None = None
     """Parquet parts and journals of one table directory, one Arrow table at a time."""
     if not directory.is_dir():
         return
+    # Journals are listed first: a journal compacted while we read has its part on disk by the
+    # time the journal is gone, and the parts are listed again if that happened.
+    journals = sorted(directory.glob("_journal-*.arrows"))
+    seen: set[Path] = set()
     for part in sorted(directory.glob("part-*.parquet")):
-        yield pq.read_table(part, columns=columns, schema=schema)
-    for journal in sorted(directory.glob("_journal-*.arrows")):
+        seen.add(part)
+        yield _read_part(part, schema, columns)
+    vanished = False
+    for journal in journals:
+        if not journal.exists():
+            vanished = True
+            continue
         table = read_journal(journal, schema)
         yield table.select(columns) if columns else table
+    if vanished:
+        for part in sorted(directory.glob("part-*.parquet")):
+            if part not in seen:
+                yield _read_part(part, schema, columns)
+
+
+def _read_part(part: Path, schema: pa.Schema, columns: list[str] | None) -> pa.Table:
+    try:
+        return pq.read_table(part, columns=columns, schema=schema)
+    except (pa.ArrowException, OSError) as exc:
+        raise OutputFolderError(
+            f"{part}: damaged Parquet file ({_first_line(exc)}). Move it away and re-run the "
+            "sweep into the same folder to redo its runs") from None
 
 
 # -- manifest ---------------------------------------------------------------------------------
 def read_manifest(out: str | Path) -> dict[str, Any] | None:
+    """The sweep manifest of ``out`` (None if there is none); a damaged one is an
+    :class:`OutputFolderError` naming the file."""
     path = Path(out) / MANIFEST
     if not path.is_file():
         return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise OutputFolderError(
+            f"{path}: damaged, not readable as JSON ({_first_line(exc)}); the results in "
+            f"{path.parent} cannot be interpreted without it. Restore it from a backup or "
+            "start the sweep in a new --out folder") from None
+    if not isinstance(manifest, dict):
+        raise OutputFolderError(f"{path}: damaged, not a JSON object")
+    return manifest
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
 
 
 def write_manifest(out: str | Path, manifest: dict[str, Any]) -> None:
@@ -333,15 +373,18 @@ def schema_to_hex(schema: pa.Schema) -> str:
 
 
 # -- loading ----------------------------------------------------------------------------------
-def _require_manifest(out: str | Path) -> dict[str, Any]:
+def require_manifest(out: str | Path) -> dict[str, Any]:
     manifest = read_manifest(out)
-    if manifest is None:
-        raise FileNotFoundError(f"{out}: no {MANIFEST}; not a clustersim sweep output folder")
+    if manifest is None or "tables" not in manifest or "schemas" not in manifest:
+        info = inspect_folder(out)
+        holds = (f"it holds {info.describe()}" if info.kind not in ("missing", "empty")
+                 else "it is empty" if info.kind == "empty" else "it does not exist")
+        raise OutputFolderError(f"{out}: not a clustersim sweep output folder ({holds})")
     return manifest
 
 
 def _load_table(out: Path, kind: str, columns: list[str] | None) -> pa.Table:
-    manifest = _require_manifest(out)
+    manifest = require_manifest(out)
     schema = schema_from_manifest(manifest, kind)
     if schema is None:
         raise FileNotFoundError(f"{out}: this sweep kept no '{kind}' table (outputs.record)")

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from clustersim.scenario.safe_yaml import YamlInputError, excerpt, read_yaml_file
 from clustersim.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 10
@@ -39,20 +39,18 @@ class ScenarioError(InputFileError):
     what = "scenario"
 
 
-def read_yaml_mapping(path: Path) -> dict[str, Any]:
-    """Read a YAML file that must hold a mapping, with ``yaml.safe_load`` only."""
+def read_yaml_mapping(path: Path, error: type[InputFileError] = ScenarioError) -> dict[str, Any]:
+    """Read a YAML file that must hold a mapping, safely (:mod:`clustersim.scenario.safe_yaml`:
+    no Python tags, no duplicate keys, no alias bombs, UTF-8 only); raises ``error``."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(str(path), [f"cannot read file: {exc.strerror or exc}"]) from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(str(path), [f"not valid YAML: {exc}"]) from exc
+        data = read_yaml_file(path)
+    except YamlInputError as exc:
+        raise error(str(path), exc.problems) from None
     if data is None:
-        data = {}
+        raise error(str(path), ["the file is empty; a mapping of fields is expected"])
     if not isinstance(data, dict):
-        raise ScenarioError(str(path), [f"top level must be a mapping, got {type(data).__name__}"])
+        raise error(str(path), [f"top level must be a mapping of fields, got "
+                                f"{type(data).__name__}: {excerpt(data)}"])
     return data
 
 
@@ -80,11 +78,18 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise ScenarioError(str(path), [f"extends = {parent!r}: must be a relative file path"])
+        raise ScenarioError(str(path), [
+            f"extends = {excerpt(parent)}: must be a relative file path"])
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
-        raise ScenarioError(str(path), [f"extends = {parent!r}: no such file {parent_path}"])
-    return deep_merge(resolve_extends(parent_path, (*_chain, path)), data)
+        raise ScenarioError(str(path), [
+            f"extends = {excerpt(parent)}: no such file {parent_path}"])
+    try:
+        parent_data = resolve_extends(parent_path, (*_chain, path))
+    except ScenarioError as exc:  # name the file the user gave, and the parent at fault
+        raise ScenarioError(str(path), [f"extends {exc.source}: {p}" for p in exc.problems]
+                            ) from None
+    return deep_merge(parent_data, data)
 
 
 def _schema_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
@@ -136,7 +141,7 @@ def describe_validation_error(
     problems = []
     for err in exc.errors():
         loc = tuple(err["loc"])
-        path = ".".join(str(p) for p in loc) or "(top level)"
+        path = _short(".".join(str(p) for p in loc) or "(top level)", 120)
         value = err.get("input")
         if err["type"] == "extra_forbidden":
             owner = _schema_at(root, loc[:-1])
@@ -151,13 +156,23 @@ def describe_validation_error(
         elif err["type"] == "value_error":
             message = err["msg"].removeprefix("Value error, ")
             if isinstance(value, dict | list) or not loc:
-                problems.append(f"{path}: {message}")
+                problems.append(f"{path}: {_short(message)}")
             else:
-                problems.append(f"{path} = {json.dumps(value, default=str)}: {message}")
+                problems.append(f"{path} = {_shown(value)}: {_short(message)}")
         else:
-            shown = json.dumps(value, default=str) if not isinstance(value, dict) else "{...}"
+            shown = _shown(value) if not isinstance(value, dict) else "{...}"
             problems.append(f"{path} = {shown}: {err['msg']} ({_allowed_text(err)})")
     return problems
+
+
+def _shown(value: Any) -> str:
+    """A value as JSON, cut to a short excerpt (an error never echoes a big value whole)."""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 80 else text[:80] + f"... ({len(text)} characters)"
+
+
+def _short(message: str, limit: int = 400) -> str:
+    return message if len(message) <= limit else message[:limit] + "..."
 
 
 def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -165,18 +180,50 @@ def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Sc
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as exc:
-        raise ScenarioError(source, describe_validation_error(exc)) from None
+        problems = describe_validation_error(exc)
+        # the schema's cross-reference checks run only on valid fields: run them here too, so
+        # every problem of the file is reported at once
+        problems += [p for p in _cross_reference_problems(data) if p not in problems]
+        raise ScenarioError(source, problems) from None
+
+
+def _cross_reference_problems(data: Mapping[str, Any]) -> list[str]:
+    """Names that refer to nothing (markets in ``agreements``, clusters in ``networked_with``),
+    checked on raw data that may be invalid elsewhere (best effort, never raises)."""
+    clusters = data.get("clusters")
+    markets = data.get("markets")
+    if not isinstance(clusters, list) or not isinstance(markets, dict):
+        return []
+    names = [c.get("name") for c in clusters if isinstance(c, dict)]
+    problems = []
+    for i, cluster in enumerate(clusters):
+        if not isinstance(cluster, dict):
+            continue
+        agreements = cluster.get("agreements")
+        for market in agreements if isinstance(agreements, list) else ():
+            if isinstance(market, str) and market not in markets:
+                problems.append(f"clusters.{i}.agreements: unknown market {excerpt(market)}; "
+                                f"markets are {_short(', '.join(map(str, markets)), 200)}")
+        others = cluster.get("networked_with")
+        for other in others if isinstance(others, list) else ():
+            if isinstance(other, str) and (other not in names or other == cluster.get("name")):
+                problems.append(f"clusters.{i}.networked_with: {excerpt(other)} is not another "
+                                "cluster")
+    return problems
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load, merge ``extends:`` parents, apply dotted ``overrides`` and validate a scenario file."""
+    """Load, merge ``extends:`` parents, validate a scenario file, then apply dotted
+    ``overrides`` (which may only address fields the validated scenario has, see
+    :func:`apply_overrides`) and validate again."""
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError(str(path), ["no such file"])
-    data = resolve_extends(path)
-    if overrides:
-        data = apply_overrides(data, overrides, source=str(path))
-    return validate_scenario(data, source=str(path))
+        raise ScenarioError(str(path), ["no such file" if not path.is_dir()
+                                        else "is a folder, not a scenario file"])
+    scenario = validate_scenario(resolve_extends(path), source=str(path))
+    if not overrides:
+        return scenario
+    return scenario_with_overrides(scenario, overrides, source=f"{path} with overrides")
 
 
 def apply_overrides(
@@ -185,52 +232,83 @@ def apply_overrides(
     """Set values by dotted path, e.g. ``{"policy.funding.annual_budget": 1e5}``.
 
     A path may index lists (``clusters.0.n_firms``) and address markets by name
-    (``markets.germany.language_barrier``). Unknown intermediate keys are created so the schema,
-    not this function, decides whether they are allowed.
+    (``markets.germany.language_barrier``). Every part of a path must exist: a typo such as
+    ``markets.germny.language_barrier`` is an error with a "did you mean" hint, never a new
+    (phantom) entry. The one way to add an entry is on purpose, with its full definition as a
+    mapping: ``markets.poland = {language_barrier: 0.2, psychic_distance: 0.1, size: 1}`` (the
+    schema then checks it). All problems of all overrides are reported together.
     """
     result = json.loads(json.dumps(dict(data), default=str))
+    problems: list[str] = []
     for dotted, value in overrides.items():
-        parts = dotted.split(".")
-        node: Any = result
-        for i, part in enumerate(parts[:-1]):
-            node = _step_into(node, part, dotted, source, create=True)
-            if node is None:
-                raise ScenarioError(source, [f"{dotted}: cannot descend into '{parts[i]}'"])
-        last = parts[-1]
-        if isinstance(node, list):
-            index = _list_index(node, last, dotted, source)
-            node[index] = value
-        elif isinstance(node, dict):
-            node[last] = value
-        else:
-            raise ScenarioError(source, [f"{dotted}: '{parts[-2]}' is not a mapping or list"])
+        try:
+            _set_path(result, str(dotted), value)
+        except _PathProblem as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ScenarioError(source, problems)
     return result
 
 
-def scenario_with_overrides(scenario: Scenario, overrides: Mapping[str, Any]) -> Scenario:
+class _PathProblem(Exception):
+    pass
+
+
+def _set_path(root: dict[str, Any], dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    if not dotted or any(not part for part in parts):
+        raise _PathProblem(f"{_short(dotted, 120) or repr(dotted)}: not a dotted field path")
+    node: Any = root
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[:depth]) or "(top level)"
+        last = depth == len(parts) - 1
+        if isinstance(node, list):
+            index = _list_index(node, part, dotted)
+            if last:
+                node[index] = value
+                return
+            node = node[index]
+        elif isinstance(node, dict):
+            if part not in node:
+                if last and isinstance(value, Mapping):
+                    node[part] = value  # a new entry with its definition; the schema checks it
+                    return
+                hint = difflib.get_close_matches(part, [str(k) for k in node], n=1)
+                did_you_mean = f"; did you mean '{hint[0]}'?" if hint else ""
+                known = ", ".join(sorted(str(k) for k in node))
+                add = (" (to add an entry, set the whole entry: "
+                       f"{'.'.join(parts[:depth + 1])}={{field: value, ...}})"
+                       if not last else "")
+                raise _PathProblem(
+                    f"{_short(dotted, 120)}: '{_short(part, 60)}' does not exist in {here}"
+                    f"{did_you_mean} (existing: {_short(known, 300)}){add}")
+            if last:
+                node[part] = value
+                return
+            node = node[part]
+        else:
+            raise _PathProblem(f"{_short(dotted, 120)}: '{parts[depth - 1]}' is a value, not a "
+                               "mapping or list")
+
+
+def scenario_with_overrides(scenario: Scenario, overrides: Mapping[str, Any],
+                            source: str | None = None) -> Scenario:
     """A new validated scenario equal to ``scenario`` with dotted ``overrides`` applied."""
-    data = apply_overrides(scenario.model_dump(mode="json"), overrides)
-    return validate_scenario(data, source=f"scenario '{scenario.name}' with overrides")
+    source = source or f"scenario '{scenario.name}' with overrides"
+    data = apply_overrides(scenario.model_dump(mode="json"), overrides, source=source)
+    return validate_scenario(data, source=source)
 
 
-def _list_index(node: list[Any], part: str, dotted: str, source: str) -> int:
+def _list_index(node: list[Any], part: str, dotted: str) -> int:
     try:
         index = int(part)
     except ValueError:
-        raise ScenarioError(source, [f"{dotted}: '{part}' must be a list index"]) from None
-    if not -len(node) <= index < len(node):
-        raise ScenarioError(source, [f"{dotted}: index {index} out of range 0..{len(node) - 1}"])
+        raise _PathProblem(f"{_short(dotted, 120)}: '{_short(part, 60)}' must be a list "
+                           "index") from None
+    if not 0 <= index < len(node):
+        raise _PathProblem(f"{_short(dotted, 120)}: index {index} out of range "
+                           f"0..{len(node) - 1}")
     return index
-
-
-def _step_into(node: Any, part: str, dotted: str, source: str, create: bool) -> Any:
-    if isinstance(node, list):
-        return node[_list_index(node, part, dotted, source)]
-    if isinstance(node, dict):
-        if part not in node and create:
-            node[part] = {}
-        return node[part]
-    return None
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -10,20 +10,64 @@ Units: money in EUR, time in months (one model step is one month), shares and tr
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+MAX_AMOUNT = 1e9
+"""Upper bound of every otherwise unbounded amount (EUR, days, rates). A billion EUR a year is far
+beyond any cluster programme (Germany's whole go-cluster budget is a few million a year), and a
+finite bound keeps sums and products of amounts far from float overflow: ``1.7e308`` used to give
+``inf`` KPIs. Fields with a tighter natural range say so where they are declared."""
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0, le=MAX_AMOUNT)]
+Positive = Annotated[float, Field(gt=0.0, le=MAX_AMOUNT)]
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$")
+"""A scenario name is a label that also names its output folder (``results/<name>``): letters,
+digits, ``_``, ``-`` and ``.``, starting with a letter or digit, so it can never be a path
+(``/elsewhere``, ``../x``)."""
+
+
+def _admits_bool(annotation: Any) -> bool:
+    """Whether a field's type accepts true/false (``bool``, ``Any``, or a union with bool)."""
+    if annotation is bool or annotation is Any:
+        return True
+    return any(_admits_bool(arg) for arg in get_args(annotation) if arg is not None)
+
+
+def refuse_bool_for_number(model: type[BaseModel], value: Any, field_name: str | None) -> Any:
+    """Refuse ``true``/``false`` given for a number (pydantic would read them as 1 and 0:
+    ``--set steps=true`` ran one month). Lists of numbers are checked element by element."""
+    field = model.model_fields.get(field_name or "")
+    if field is None or _admits_bool(field.annotation):
+        return value
+    items = value if isinstance(value, list | tuple) else [value]
+    if any(isinstance(item, bool) for item in items):
+        raise ValueError("true/false is not allowed here; give a number or text of the "
+                         "field's type")
+    return value
 
 
 class Strict(BaseModel):
     """Base for every schema block: unknown keys are errors, values are re-validated on change."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_bool_for_number(cls, value, info.field_name)
 
 
 class FirmKind(StrEnum):
@@ -155,8 +199,9 @@ class MarketConfig(Strict):
 
     language_barrier: Share = 0.5
     psychic_distance: Share = 0.3
-    size: Positive = 1.0
-    """Relative size; partners are allocated to markets in proportion to size."""
+    size: Annotated[float, Field(gt=0.0, le=1000.0)] = 1.0
+    """Relative size; partners are allocated to markets in proportion to size (at most 1000:
+    beyond that the smaller markets get no partners at all)."""
     partner_cluster: str | None = None
     """Name of a foreign cluster organisation in this market that can broker contacts."""
 
@@ -260,12 +305,15 @@ class CoordinationParams(Strict):
     """Convex coordination costs and falling responsiveness (seed 000)."""
 
     exponent: Annotated[float, Field(ge=1.0, le=4.0)] = 1.8
-    firm_cost_per_tie: NonNegative = 0.06
-    """Firm capacity (share of a month) consumed by one tie at unit coordination cost."""
-    facilitator_days_per_relation: NonNegative = 0.05
-    """Staff days a month to keep one international relationship of the facilitator alive."""
-    responsiveness_halving: Positive = 6.0
-    """Number of ties at which a firm answers partners' signals half as fast (assumption)."""
+    firm_cost_per_tie: Annotated[float, Field(ge=0.0, le=10.0)] = 0.06
+    """Firm capacity (share of a month) consumed by one tie at unit coordination cost (at most
+    10 months' capacity: beyond that no firm can keep even one tie)."""
+    facilitator_days_per_relation: Annotated[float, Field(ge=0.0, le=31.0)] = 0.05
+    """Staff days a month to keep one international relationship of the facilitator alive (a
+    month has at most 31 days)."""
+    responsiveness_halving: Annotated[float, Field(gt=0.0, le=1000.0)] = 6.0
+    """Number of ties at which a firm answers partners' signals half as fast (assumption; at
+    most 1000 ties)."""
 
 
 class NetworkParams(Strict):
@@ -458,7 +506,8 @@ class ServiceParams(Strict):
 
     cost: NonNegative
     """EUR per event."""
-    staff_days: NonNegative
+    staff_days: Annotated[float, Field(ge=0.0, le=3100.0)]
+    """Staff days per event (at most 100 staff x 31 days)."""
     firms: Annotated[int, Field(ge=0, le=1000)]
     """Member firms taking part in one event."""
     contacts_per_firm: Annotated[int, Field(ge=0, le=100)]
@@ -597,6 +646,16 @@ class Scenario(Strict):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     parameters: Parameters = Field(default_factory=Parameters)
     output: OutputConfig = Field(default_factory=OutputConfig)
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        if not NAME_PATTERN.match(value):
+            raise ValueError(
+                "a scenario name is a label that also names its output folder: use letters, "
+                "digits, '_', '-' and '.', starting with a letter or digit (no '/', spaces or "
+                "'..'), at most 120 characters")
+        return value
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from clustersim.limits import check_dashboard_scenario, port_in_use
 from clustersim.scenario import ScenarioError, load_scenario
 from clustersim.viz.dashboard_model import DEFAULT_SCENARIO, SCENARIO_ENV
 
@@ -51,9 +52,13 @@ def dashboard_command(scenario_file: Path | None, host: str, port: int,
     """
     path = (scenario_file or DEFAULT_SCENARIO).resolve()
     try:
-        scenario = load_scenario(path)
+        scenario = check_dashboard_scenario(load_scenario(path))
     except ScenarioError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID_INPUT)
+    port_problem = port_in_use(host, port)
+    if port_problem:
+        click.echo(f"error: {port_problem}", err=True)
         sys.exit(EXIT_INVALID_INPUT)
     # no usage statistics sent from a classroom laptop (solara's default is on); a user may
     # still switch them on by setting the variable

@@ -15,10 +15,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-import yaml
-
+from clustersim.limits import check_dashboard_scenario
 from clustersim.policy import SCHEMES as REGISTERED_SCHEMES
 from clustersim.scenario import Scenario, ScenarioError, scenario_with_overrides
+from clustersim.scenario.safe_yaml import YamlInputError, excerpt, parse_yaml
 from clustersim.scenario.schema import FacilitatorRole
 
 SCHEMES: tuple[str, ...] = tuple(REGISTERED_SCHEMES)  # built-in and registered before import
@@ -121,9 +121,9 @@ def parse_assignments(text: str) -> dict[str, Any]:
             problems.append(f"'{item}': the field name is missing")
             continue
         try:
-            out[key] = yaml.safe_load(value_text) if value_text else None
-        except yaml.YAMLError:
-            problems.append(f"'{item}': the value is not a number, word or list")
+            out[key] = parse_yaml(value_text) if value_text else None
+        except YamlInputError as exc:
+            problems.append(f"{excerpt(item)}: the value is not a number, word or list ({exc})")
     if problems:
         raise ScenarioError("dashboard settings", problems)
     return out
@@ -155,7 +155,7 @@ def build_scenario(base: Scenario, settings: LeverSettings, extra: str = "") -> 
     overrides.update(parse_assignments(extra))
     if not overrides:
         return base
-    return scenario_with_overrides(base, overrides)
+    return check_dashboard_scenario(scenario_with_overrides(base, overrides))
 
 
 # -- side-by-side presets: each changes one lever of the A setting -----------------------------

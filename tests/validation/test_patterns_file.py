@@ -85,3 +85,12 @@ def test_unbounded_ranges():
     p = next(p for p in patterns_from_mapping(data) if p.name == "personal_vs_remote")
     assert p.high == float("inf") and p.accepts(1e9) and not p.accepts(1.0)
     assert not p.accepts(float("nan"))
+
+
+def test_docs_list_every_pattern_with_its_range():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "validation.md").read_text()
+    for p in load_patterns():
+        assert f"### `{p.name}`" in docs, p.name
+        section = docs.split(f"### `{p.name}`", 1)[1].split("###", 1)[0]
+        assert f"`{p.range_text()}`" in section, p.name
+        assert p.source.split(":")[0][:30] in section, p.name

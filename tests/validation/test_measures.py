@@ -11,6 +11,7 @@ from synthetic import from_years, observation
 from clustersim.scenario.schema import FIRM_KINDS
 from clustersim.validation.measures import MEASURES, arc_elasticity, tail_counts, tail_slope
 from clustersim.validation.observe import Observation
+from clustersim.validation.suite import ratio_of_means_ci
 
 # firms x years; worked by hand in the docstrings below
 PANEL = [
@@ -163,7 +164,19 @@ def test_funding_diminishing_returns_ratio_of_slopes():
     """0 -> 60k earns 60 (1e-3 per EUR); 120k -> 240k earns 60 (0.5e-3 per EUR): ratio 2."""
     runs = {"low_from": [revenue_obs(100, 0)], "low_to": [revenue_obs(160, 60000)],
             "high_from": [revenue_obs(200, 120000)], "high_to": [revenue_obs(260, 240000)]}
-    assert run("funding_diminishing_returns", runs, years=1) == pytest.approx([2.0])
+    slopes = run("funding_diminishing_returns", runs, years=1)
+    assert slopes.shape == (1, 2) and slopes[0].tolist() == pytest.approx([1e-3, 0.5e-3])
+    ci, ratios = ratio_of_means_ci(slopes)
+    assert ci.mean == pytest.approx(2.0) and ratios.tolist() == pytest.approx([2.0])
+
+
+def test_ratio_of_means_resists_a_near_zero_denominator():
+    """Slopes (low, high): (2, 1), (2, 1), (2, 1e-9): per-replication ratios 2, 2, 2e9, but the
+    ratio of means is 6 / 2 = 3, with a bootstrap interval around it."""
+    ci, ratios = ratio_of_means_ci(np.array([[2, 1], [2, 1], [2, 1e-9], [2, np.nan]]))
+    assert ratios[2] == pytest.approx(2e9)
+    assert ci.mean == pytest.approx(3.0) and ci.n == 3
+    assert ci.low <= ci.mean <= ci.high
 
 
 def test_funding_cliff_reads_the_end_month_from_the_scenario():

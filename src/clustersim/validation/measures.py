@@ -43,6 +43,10 @@ class Measure:
     variants: tuple[str, ...] = ()
     uses_base: bool = True
     detail: Callable[..., dict[str, Any]] | None = None
+    ratio_of_means: bool = False
+    """The function returns (numerator, denominator) per replication, shape (R, 2); the
+    pattern's value is mean(numerator) / mean(denominator), with a bootstrap interval. For
+    ratios whose per-replication denominator can come near zero."""
 
     def parameters(self) -> set[str]:
         """Names of the keyword parameters a pattern may set in ``params``."""
@@ -62,11 +66,12 @@ MEASURES: dict[str, Measure] = {}
 
 
 def measure(*, variants: tuple[str, ...] = (), uses_base: bool = True,
-            detail: Callable[..., dict[str, Any]] | None = None):
+            detail: Callable[..., dict[str, Any]] | None = None, ratio_of_means: bool = False):
     """Register a measurement function under its own name."""
 
     def register(fn: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
-        MEASURES[fn.__name__] = Measure(fn.__name__, fn, variants, uses_base, detail)
+        MEASURES[fn.__name__] = Measure(fn.__name__, fn, variants, uses_base, detail,
+                                        ratio_of_means)
         return fn
 
     return register
@@ -327,10 +332,13 @@ def funding_value_elasticity(runs: Runs, *, years: int = 5) -> np.ndarray:
 
 
 @measure(variants=("low_from", "low_to", "high_from", "high_to"), uses_base=False,
-         detail=_dose_detail)
+         detail=_dose_detail, ratio_of_means=True)
 def funding_diminishing_returns(runs: Runs, *, years: int = 5) -> np.ndarray:
     """Extra revenue per extra EUR of budget on the low step (``low_from`` -> ``low_to``)
-    divided by that on the high step (``high_from`` -> ``high_to``); > 1 means concave."""
+    divided by that on the high step (``high_from`` -> ``high_to``); > 1 means concave.
+
+    Returns (low slope, high slope) per replication: the pattern value is the ratio of the mean
+    slopes, because a per-replication ratio explodes when the high step's gain is near zero."""
 
     def slope(a: Observation, b: Observation) -> float:
         db = b.meta["annual_budget"] - a.meta["annual_budget"]
@@ -343,8 +351,8 @@ def funding_diminishing_returns(runs: Runs, *, years: int = 5) -> np.ndarray:
     for r in range(len(runs["low_from"])):
         low = slope(runs["low_from"][r], runs["low_to"][r])
         high = slope(runs["high_from"][r], runs["high_to"][r])
-        values.append(low / high if high != 0 else float("nan"))
-    return np.array(values, float)
+        values.append((low, high))
+    return np.array(values, float).reshape(-1, 2)
 
 
 def funding_end_month(obs: Observation) -> int:

@@ -9,7 +9,9 @@ task, never by completion, so they do not depend on the number of workers.
 
 The mean of each pattern comes with a two-sided 95% Student-t interval over replications
 (``clustersim.analysis.stats.mean_ci``); replications where a measure is undefined (NaN) are
-left out and counted.
+left out and counted. Measures registered with ``ratio_of_means`` (a ratio whose denominator
+can be near zero in one replication) report mean(numerator) / mean(denominator) with a 95%
+percentile bootstrap interval over replications instead.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 import clustersim
-from clustersim.analysis.stats import mean_ci
+from clustersim.analysis.stats import MeanCI, mean_ci
 from clustersim.experiments.executors import ExecutorOptions, open_backend
 from clustersim.scenario import Scenario, load_scenario, scenario_hash, validate_scenario
 from clustersim.scenario.loader import InputFileError, apply_overrides
@@ -65,6 +67,9 @@ class PatternResult:
     """Variant name (``base`` = scenario as is) -> scenario hash of the runs measured."""
     error: str | None = None
     detail: dict[str, Any] | None = None
+    interval: str = "t"
+    """``t``: mean of the replications' values, Student-t interval; ``bootstrap``: ratio of
+    means, percentile bootstrap interval (``values`` are then the per-replication ratios)."""
 
     @property
     def name(self) -> str:
@@ -81,7 +86,8 @@ class PatternResult:
             "accepted": [p.low, p.high], "why": p.why, "measure": p.measure,
             "scenario": p.scenario, "variants": p.variants, "params": p.params,
             "mean": self.mean, "ci95": [self.ci_low, self.ci_high], "n": self.n,
-            "n_undefined": self.n_undefined, "passed": self.passed, "error": self.error,
+            "n_undefined": self.n_undefined, "interval": self.interval, "passed": self.passed,
+            "error": self.error,
             "values": self.values, "runs": self.runs, "detail": self.detail,
         }
 
@@ -100,7 +106,8 @@ class ValidationResult:
     """Scenario name -> hash of the scenario as measured (global overrides applied)."""
     run_time_s: float
     package_version: str = field(default_factory=lambda: _version())
-    interval: str = "95% Student-t interval over replications"
+    interval: str = ("95% Student-t interval over replications (patterns whose measure is a "
+                     "ratio of means: 95% percentile bootstrap interval)")
 
     @property
     def passed(self) -> bool:
@@ -302,13 +309,41 @@ def measure_pattern(pattern: Pattern, runs: Mapping[str, Sequence[Observation]],
         error = None
     except (ValueError, KeyError) as exc:
         values, detail, error = np.full(n_reps, np.nan), None, str(exc).strip("'\"")
-    ci = mean_ci(values)
+    if measure.ratio_of_means and error is None:
+        ci, values = ratio_of_means_ci(values)
+    else:
+        ci = mean_ci(values)
     if error is None and ci.n == 0:
         error = "undefined in every replication (see the measure's definition)"
     passed = error is None and pattern.accepts(ci.mean)
     return PatternResult(pattern=pattern, values=[float(v) for v in values], mean=ci.mean,
                          ci_low=ci.low, ci_high=ci.high, n=ci.n, passed=passed, runs=hashes,
-                         error=error, detail=detail)
+                         error=error, detail=detail,
+                         interval="bootstrap" if measure.ratio_of_means else "t")
+
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def ratio_of_means_ci(components: np.ndarray, level: float = 0.95) -> tuple[MeanCI, np.ndarray]:
+    """mean(numerator) / mean(denominator) over replications with a percentile bootstrap
+    interval (replications resampled, fixed seed), and the per-replication ratios."""
+    components = np.asarray(components, float).reshape(-1, 2)
+    finite = components[np.isfinite(components).all(axis=1)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = components[:, 0] / components[:, 1]
+    n = finite.shape[0]
+    if n == 0 or finite[:, 1].mean() == 0:
+        return MeanCI(float("nan"), float("nan"), float("nan"), 0), ratios
+    value = float(finite[:, 0].mean() / finite[:, 1].mean())
+    if n < 2:
+        return MeanCI(value, float("nan"), float("nan"), n), ratios
+    rows = np.random.default_rng(0).integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    sums = finite[rows].mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = sums[:, 0] / sums[:, 1]
+    low, high = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return MeanCI(value, float(low), float(high), n), ratios
 
 
 def run_validation(patterns: Sequence[Pattern] | None = None,

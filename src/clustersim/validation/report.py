@@ -203,11 +203,12 @@ def _paths_figure(ax, detail: dict[str, Any]) -> None:
     for (name, values), (colour, style, _) in zip(detail["series"].items(),
                                                   styles(len(detail["series"])), strict=True):
         values = np.asarray(values, float)
-        if name == "new_ties":  # monthly counts are noisy: a 12-month moving mean
-            kernel = np.ones(12) / 12
-            values = np.convolve(values, kernel, mode="same")
-            name = "new ties / month (12-month mean)"
-        ax.plot(np.arange(values.size), values, color=colour, linestyle=style, label=name)
+        months = np.arange(values.size)
+        if name == "new_ties" and values.size > 12:  # noisy monthly counts: trailing 12-month mean
+            values = np.convolve(values[1:], np.ones(12) / 12, mode="valid")
+            months = np.arange(12, 12 + values.size)
+            name = "new ties / month (mean of the last 12)"
+        ax.plot(months, values, color=colour, linestyle=style, label=name)
     ax.axvline(detail["marker"], color="#888888", lw=0.8)
     ax.text(detail["marker"], ax.get_ylim()[1], f" {detail['marker_label']}", fontsize=6,
             va="top")

@@ -28,6 +28,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Compare funding schemes at equal public spend and write an HTML report."),
     "plot": ("clustersim.analysis.cli", "plot_command",
              "Quick plot of a KPI over time from sweep results."),
+    "validate": ("clustersim.validation.cli", "validate_command",
+                 "Check the model against empirical patterns; write validation.html/.json."),
 }
 
 

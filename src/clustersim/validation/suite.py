@@ -1,0 +1,403 @@
+"""Run the pattern suite: every pattern's scenario and variants, replication by replication,
+with common random numbers, through the project's executors; then measure and summarise.
+
+Common random numbers: replication r of every scenario and variant is seeded with
+``numpy.random.SeedSequence(seed, spawn_key=(r,))``, so differences between variants (funded vs
+unfunded, in person vs remote) are paired replication by replication. Identical scenario
+settings (same scenario hash) are run once and shared between patterns. Results are ordered by
+task, never by completion, so they do not depend on the number of workers.
+
+The mean of each pattern comes with a two-sided 95% Student-t interval over replications
+(``clustersim.analysis.stats.mean_ci``); replications where a measure is undefined (NaN) are
+left out and counted. Measures registered with ``ratio_of_means`` (a ratio whose denominator
+can be near zero in one replication) report mean(numerator) / mean(denominator) with a 95%
+percentile bootstrap interval over replications instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+import clustersim
+from clustersim.analysis.stats import MeanCI, mean_ci
+from clustersim.experiments.executors import ExecutorOptions, open_backend
+from clustersim.scenario import Scenario, load_scenario, scenario_hash, validate_scenario
+from clustersim.scenario.loader import InputFileError, apply_overrides
+from clustersim.validation.measures import MEASURES
+from clustersim.validation.observe import Observation, observe
+from clustersim.validation.patterns import Pattern, load_patterns
+
+DEFAULT_SEED = 2024
+"""Base seed of the replication seeds when none is given."""
+FULL_REPLICATIONS = 20
+"""Replications per scenario and variant in the full configuration."""
+QUICK_REPLICATIONS = 5
+"""Replications with ``quick=True`` (``--quick``): intervals about twice as wide."""
+
+
+class ValidationInputError(InputFileError):
+    """Bad input to the suite: unknown scenario, scenario no pattern uses, bad override."""
+
+    what = "validation input"
+
+
+@dataclass
+class PatternResult:
+    """One pattern's outcome: per-replication values, their mean and 95% t interval, pass."""
+
+    pattern: Pattern
+    values: list[float]
+    mean: float
+    ci_low: float
+    ci_high: float
+    n: int
+    """Replications with a defined value (the others are NaN)."""
+    passed: bool
+    runs: dict[str, str]
+    """Variant name (``base`` = scenario as is) -> scenario hash of the runs measured."""
+    error: str | None = None
+    detail: dict[str, Any] | None = None
+    interval: str = "t"
+    """``t``: mean of the replications' values, Student-t interval; ``bootstrap``: ratio of
+    means, percentile bootstrap interval (``values`` are then the per-replication ratios)."""
+
+    @property
+    def name(self) -> str:
+        return self.pattern.name
+
+    @property
+    def n_undefined(self) -> int:
+        return len(self.values) - self.n
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.pattern
+        return {
+            "name": p.name, "statement": p.statement, "source": p.source, "target": p.target,
+            "accepted": [p.low, p.high], "why": p.why, "measure": p.measure,
+            "scenario": p.scenario, "variants": p.variants, "params": p.params,
+            "mean": self.mean, "ci95": [self.ci_low, self.ci_high], "n": self.n,
+            "n_undefined": self.n_undefined, "interval": self.interval, "passed": self.passed,
+            "error": self.error,
+            "values": self.values, "runs": self.runs, "detail": self.detail,
+        }
+
+
+@dataclass
+class ValidationResult:
+    """Every pattern's result and how the suite was run (seeds, replications, hashes)."""
+
+    results: list[PatternResult]
+    seed: int
+    replications: int
+    quick: bool
+    workers: int
+    overrides: dict[str, Any]
+    scenario_hashes: dict[str, str]
+    """Scenario name -> hash of the scenario as measured (global overrides applied)."""
+    run_time_s: float
+    package_version: str = field(default_factory=lambda: _version())
+    interval: str = ("95% Student-t interval over replications (patterns whose measure is a "
+                     "ratio of means: 95% percentile bootstrap interval)")
+
+    @property
+    def passed(self) -> bool:
+        """True when every pattern passes."""
+        return all(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> list[str]:
+        return [r.name for r in self.results if not r.passed]
+
+    def means(self) -> dict[str, float]:
+        """Pattern name -> simulated mean."""
+        return {r.name: r.mean for r in self.results}
+
+    def __getitem__(self, name: str) -> PatternResult:
+        for r in self.results:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "package_version": self.package_version, "seed": self.seed,
+            "replications": self.replications, "quick": self.quick, "workers": self.workers,
+            "overrides": self.overrides, "scenario_hashes": self.scenario_hashes,
+            "run_time_s": self.run_time_s, "interval": self.interval,
+            "common_random_numbers": "replication r of every scenario and variant uses "
+                                     "numpy.random.SeedSequence(seed, spawn_key=(r,))",
+            "passed": self.passed, "n_patterns": len(self.results),
+            "n_passed": sum(r.passed for r in self.results),
+            "patterns": [r.to_dict() for r in self.results],
+        }
+
+
+def _version() -> str:
+    try:
+        return metadata.version("clustersim")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+# -- scenarios -----------------------------------------------------------------------------------
+def shipped_scenarios_dir() -> Path:
+    """``scenarios/`` of the source checkout the package runs from."""
+    return Path(clustersim.__file__).resolve().parents[2] / "scenarios"
+
+
+def shipped_scenario(name: str) -> Scenario:
+    """Load the shipped scenario ``scenarios/<name>.yaml``."""
+    folder = shipped_scenarios_dir()
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+        raise ValidationInputError(name, [f"no shipped scenario '{name}' in {folder}; known: "
+                                          f"{', '.join(known) or 'none'}"])
+    return load_scenario(path)
+
+
+def as_scenario(item: str | Path | Scenario) -> Scenario:
+    """A scenario from a Scenario, a file path, or the name of a shipped scenario."""
+    if isinstance(item, Scenario):
+        return item
+    path = Path(item)
+    if path.suffix in {".yaml", ".yml"} or path.is_file():
+        return load_scenario(path)
+    return shipped_scenario(str(item))
+
+
+def select(patterns: Sequence[Pattern], scenarios: Sequence[str | Path | Scenario] | None
+           ) -> tuple[list[Pattern], dict[str, Scenario]]:
+    """The patterns to run and their scenarios by name.
+
+    Without ``scenarios`` every pattern runs on its shipped scenario. With ``scenarios`` only the
+    patterns measured on them run, and each given scenario (matched by its ``name`` field)
+    replaces the shipped one, so a modified file can be validated.
+    """
+    if scenarios is None:
+        chosen = list(patterns)
+        by_name = {name: shipped_scenario(name) for name in dict.fromkeys(p.scenario
+                                                                           for p in chosen)}
+        return chosen, by_name
+    by_name = {}
+    used = sorted({p.scenario for p in patterns})
+    for item in scenarios:
+        scenario = as_scenario(item)
+        if scenario.name not in used:
+            raise ValidationInputError(str(item), [
+                f"scenario '{scenario.name}' is not measured by any pattern; patterns use the "
+                f"scenarios {', '.join(used)}"])
+        by_name[scenario.name] = scenario
+    return [p for p in patterns if p.scenario in by_name], by_name
+
+
+def expand_wildcards(data: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Expand ``*`` path parts against ``data``: ``a.*.b`` -> ``a.k.b`` for every key k of
+    ``a`` (mappings) or index (lists)."""
+    expanded: dict[str, Any] = {}
+    for dotted, value in overrides.items():
+        paths = [[]]
+        node_sets: list[Any] = [data]
+        for part in dotted.split("."):
+            new_paths, new_nodes = [], []
+            for path, node in zip(paths, node_sets, strict=True):
+                if part == "*":
+                    keys = (list(node) if isinstance(node, Mapping)
+                            else list(map(str, range(len(node)))) if isinstance(node, list)
+                            else [])
+                    if not keys:
+                        raise ValidationInputError("<overrides>", [
+                            f"{dotted}: '*' after '{'.'.join(path)}' matches nothing"])
+                else:
+                    keys = [part]
+                for key in keys:
+                    child = (node.get(key) if isinstance(node, Mapping)
+                             else node[int(key)] if isinstance(node, list) and key.isdigit()
+                             and int(key) < len(node) else None)
+                    new_paths.append([*path, key])
+                    new_nodes.append(child)
+            paths, node_sets = new_paths, new_nodes
+        for path in paths:
+            expanded[".".join(path)] = value
+    return expanded
+
+
+def with_overrides(scenario: Scenario, overrides: Mapping[str, Any], label: str) -> Scenario:
+    """``scenario`` with dotted overrides (``*`` allowed), validated; errors name ``label``."""
+    if not overrides:
+        return scenario
+    data = scenario.model_dump(mode="json")
+    data = apply_overrides(data, expand_wildcards(data, overrides), source=label)
+    return validate_scenario(data, source=label)
+
+
+@dataclass
+class RunSet:
+    """One distinct scenario setting to run ``replications`` times."""
+
+    scenario: Scenario
+    hash: str
+    labels: list[str] = field(default_factory=list)
+
+
+def plan_runs(patterns: Sequence[Pattern], scenarios: Mapping[str, Scenario],
+              overrides: Mapping[str, Any] | None
+              ) -> tuple[dict[str, RunSet], dict[str, dict[str, str]], dict[str, str]]:
+    """Distinct run sets by scenario hash, each pattern's variant -> hash, and the hash of each
+    base scenario. Global ``overrides`` apply first; a variant's overrides apply on top."""
+    overrides = dict(overrides or {})
+    bases = {name: with_overrides(s, overrides, f"scenario '{name}' with --set overrides")
+             for name, s in scenarios.items()}
+    run_sets: dict[str, RunSet] = {}
+    pattern_runs: dict[str, dict[str, str]] = {}
+    for p in patterns:
+        pattern_runs[p.name] = {}
+        for variant, changes in p.runs_needed().items():
+            label = f"pattern '{p.name}', variant '{variant}' of scenario '{p.scenario}'"
+            scenario = with_overrides(bases[p.scenario], changes, label)
+            key = scenario_hash(scenario)
+            run_sets.setdefault(key, RunSet(scenario, key)).labels.append(f"{p.name}:{variant}")
+            pattern_runs[p.name][variant] = key
+    return run_sets, pattern_runs, {name: scenario_hash(s) for name, s in bases.items()}
+
+
+# -- running -------------------------------------------------------------------------------------
+def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
+    """The seed of replication ``replication`` for every scenario and variant (CRN)."""
+    return np.random.SeedSequence(seed, spawn_key=(replication,))
+
+
+def run_observations(run_sets: Mapping[str, RunSet], replications: int, seed: int,
+                     workers: int = 1, progress: bool = False
+                     ) -> dict[str, list[Observation]]:
+    """Observe every run set ``replications`` times; serial for ``workers`` <= 1, else a loky
+    process pool (``clustersim.experiments.executors``). Ordered by replication."""
+    tasks = [(key, r) for key in run_sets for r in range(replications)]
+    options = (ExecutorOptions(backend="serial") if workers <= 1
+               else ExecutorOptions(backend="process", workers=workers))
+    results: dict[tuple[str, int], Observation] = {}
+    bar = tqdm(total=len(tasks), desc="validate", unit="run", disable=not progress, leave=False)
+    with open_backend(options) as handle:
+        futures = {handle.executor.submit(observe, run_sets[key].scenario,
+                                          replication_seed(seed, r)): (key, r)
+                   for key, r in tasks}
+        for future, task in futures.items():
+            results[task] = future.result()
+            bar.update(1)
+    bar.close()
+    return {key: [results[(key, r)] for r in range(replications)] for key in run_sets}
+
+
+def measure_pattern(pattern: Pattern, runs: Mapping[str, Sequence[Observation]],
+                    hashes: dict[str, str]) -> PatternResult:
+    """Apply the pattern's measure to its runs and summarise (mean, 95% t interval, pass)."""
+    measure = MEASURES[pattern.measure]
+    n_reps = len(next(iter(runs.values())))
+    try:
+        values = measure(runs, **pattern.params)
+        detail = measure.detail(runs, **pattern.params) if measure.detail else None
+        error = None
+    except (ValueError, KeyError) as exc:
+        values, detail, error = np.full(n_reps, np.nan), None, str(exc).strip("'\"")
+    if measure.ratio_of_means and error is None:
+        ci, values = ratio_of_means_ci(values)
+    else:
+        ci = mean_ci(values)
+    if error is None and ci.n == 0:
+        error = "undefined in every replication (see the measure's definition)"
+    passed = error is None and pattern.accepts(ci.mean)
+    return PatternResult(pattern=pattern, values=[float(v) for v in values], mean=ci.mean,
+                         ci_low=ci.low, ci_high=ci.high, n=ci.n, passed=passed, runs=hashes,
+                         error=error, detail=detail,
+                         interval="bootstrap" if measure.ratio_of_means else "t")
+
+
+BOOTSTRAP_RESAMPLES = 2000
+
+
+def ratio_of_means_ci(components: np.ndarray, level: float = 0.95) -> tuple[MeanCI, np.ndarray]:
+    """mean(numerator) / mean(denominator) over replications with a percentile bootstrap
+    interval (replications resampled, fixed seed), and the per-replication ratios."""
+    components = np.asarray(components, float).reshape(-1, 2)
+    finite = components[np.isfinite(components).all(axis=1)]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = components[:, 0] / components[:, 1]
+    n = finite.shape[0]
+    if n == 0 or finite[:, 1].mean() == 0:
+        return MeanCI(float("nan"), float("nan"), float("nan"), 0), ratios
+    value = float(finite[:, 0].mean() / finite[:, 1].mean())
+    if n < 2:
+        return MeanCI(value, float("nan"), float("nan"), n), ratios
+    rows = np.random.default_rng(0).integers(0, n, size=(BOOTSTRAP_RESAMPLES, n))
+    sums = finite[rows].mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = sums[:, 0] / sums[:, 1]
+    low, high = np.nanquantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return MeanCI(value, float(low), float(high), n), ratios
+
+
+def run_validation(patterns: Sequence[Pattern] | None = None,
+                   scenarios: Sequence[str | Path | Scenario] | None = None,
+                   replications: int | None = None, quick: bool = False, workers: int = 1,
+                   overrides: Mapping[str, Any] | None = None, seed: int = DEFAULT_SEED,
+                   progress: bool = False) -> ValidationResult:
+    """Run the pattern suite and return every pattern's mean, 95% interval and pass/fail.
+
+    Args:
+        patterns: the patterns (default: the shipped suite, :func:`load_patterns`).
+        scenarios: restrict to patterns measured on these scenarios (shipped names, files, or
+            Scenario objects; a given scenario replaces the shipped one of the same name).
+        replications: per scenario and variant (default 20, or 5 with ``quick``).
+        quick: the reduced configuration (fewer replications).
+        workers: processes; results are the same for any number.
+        overrides: dotted path -> value applied to every scenario before the variants, e.g.
+            ``{"parameters.trust.remote_strength": 1.0}`` for a deliberately broken model.
+        seed: base seed of the common random numbers.
+        progress: show a progress bar.
+    """
+    started = time.perf_counter()
+    patterns = load_patterns() if patterns is None else list(patterns)
+    if replications is None:
+        replications = QUICK_REPLICATIONS if quick else FULL_REPLICATIONS
+    if replications < 1:
+        raise ValueError(f"replications = {replications}: must be >= 1")
+    chosen, scenario_by_name = select(patterns, scenarios)
+    run_sets, pattern_runs, base_hashes = plan_runs(chosen, scenario_by_name, overrides)
+    observations = run_observations(run_sets, replications, seed, workers, progress)
+    results = []
+    for p in chosen:
+        runs = {variant: observations[key] for variant, key in pattern_runs[p.name].items()}
+        results.append(measure_pattern(p, runs, pattern_runs[p.name]))
+    return ValidationResult(results=results, seed=seed, replications=replications, quick=quick,
+                            workers=workers, overrides=copy.deepcopy(dict(overrides or {})),
+                            scenario_hashes=base_hashes,
+                            run_time_s=time.perf_counter() - started)
+
+
+def pattern_means(overrides: Mapping[str, Any] | None = None, *,
+                  patterns: Sequence[Pattern] | None = None,
+                  scenarios: Sequence[str | Path | Scenario] | None = None,
+                  replications: int | None = None, quick: bool = False, workers: int = 1,
+                  seed: int = DEFAULT_SEED) -> dict[str, float]:
+    """Pattern name -> simulated mean for a parameter set given as dotted ``overrides``
+    (for calibration: the same seeds every call, so objective differences are not noise)."""
+    result = run_validation(patterns, scenarios, replications, quick, workers, overrides, seed)
+    return result.means()
+
+
+def distance_to_range(value: float, low: float, high: float) -> float:
+    """0 inside [low, high], else the distance to the nearer bound (NaN -> inf); a building
+    block for calibration objectives."""
+    if math.isnan(value):
+        return math.inf
+    return max(low - value, 0.0, value - high)

@@ -100,6 +100,7 @@ class ClusterModel(mesa.Model):
         # (participants, market, translation level) of this month's trips abroad
         self.trips: list[tuple[np.ndarray, int, float]] = []
         self.events_this_month = 0
+        self.events_held_this_month = 0
         self.new_ties_this_step = 0
         self.export_revenue_this_step = 0.0
         self.cooperation_rate_this_step = float("nan")
@@ -424,6 +425,7 @@ class ClusterModel(mesa.Model):
         """Event participants: a day of joint activity if the event is active (ESCA counts no
         passive attendance, seed 003) and, in person, a shared event."""
         self.firms.last_participation[firms] = self.month
+        self.events_held_this_month += 1
         if active or self.params.membership.passive_counts_as_collaboration:
             self.firms.collaboration_days[firms, self.month % 12] += 1
         if in_person:
@@ -474,6 +476,7 @@ class ClusterModel(mesa.Model):
         self.firms.benefit[:] = 0.0
         self.firms.last_event[:] = -1
         self.events_this_month = 0
+        self.events_held_this_month = 0
         self.firms.collaboration_days[:, self.month % 12] = 0
         self.facilitators.start_month(self.month)
         self.pay_public_funding()
@@ -564,7 +567,8 @@ class ClusterModel(mesa.Model):
     def search_partners_alone(self) -> None:
         """Motivated firms with resources contact partners themselves, near markets first,
         mostly by e-mail and phone, in person when they can afford a trip; experience makes them
-        bolder (Uppsala, assumption); a language barrier loses answers (seed 000)."""
+        bolder (Uppsala, assumption); exporters mostly look in markets they already serve; a
+        language barrier loses answers (seed 000)."""
         f, ep = self.firms, self.params.export
         prob = ep.own_search_prob * f.export_motivation * f.resources * (1.0 + f.experience)
         searching = np.flatnonzero(self.rng.random(f.n) < prob)
@@ -572,6 +576,14 @@ class ClusterModel(mesa.Model):
             return
         weights = self.near_market_weights()
         markets = self.rng.choice(weights.size, size=searching.size, p=weights)
+        # exporters deepen the markets they know before they move on (Uppsala: commitment grows
+        # market by market, Johanson & Vahlne 1977)
+        offsets_t, tie_partners = self.relations.tie_partners_csr(f.n)
+        n_ties = offsets_t[searching + 1] - offsets_t[searching]
+        deepen = (n_ties > 0) & (self.rng.random(searching.size) < ep.known_market_focus)
+        which = offsets_t[searching[deepen]] + (self.rng.random(int(deepen.sum()))
+                                                 * n_ties[deepen]).astype(np.int64)
+        markets[deepen] = self.partners.market[tie_partners[which]]
         counts = np.array([self.partners_by_market[m].size for m in range(weights.size)])
         offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
         flat = np.concatenate(self.partners_by_market)

@@ -348,8 +348,12 @@ class ExportParams(Strict):
 
     tie_trust_threshold: Share = 0.2
     base_match_prob: Share = 0.5
-    own_search_prob: Share = 0.12
+    own_search_prob: Share = 0.7
     """Per month, chance an exporting-minded firm contacts a foreign partner on its own."""
+    known_market_focus: Share = 0.9
+    """Share of an exporter's own searches aimed at a market it already serves (Uppsala:
+    commitment deepens market by market before the next, Johanson & Vahlne 1977; size
+    assumption). 0 = every search picks a market afresh."""
     own_search_in_person: Share = 0.3
     """Share of a firm's own contacts made in person (a fair, a visit), times its resources:
     firms with means travel without the cluster (assumption)."""
@@ -359,25 +363,25 @@ class ExportParams(Strict):
     facilitation_entry_support: Share = 0.2
     """Share of market-entry cost a facilitated contact saves (micro firms and SMEs lack the
     resources and know-how to enter alone, seeds 000, 002; size is an assumption)."""
-    entry_cost: NonNegative = 0.25
+    entry_cost: NonNegative = 0.2
     """Resources (share of a month's capacity) to enter a new market at zero experience."""
     learning_rate: NonNegative = 0.35
     """Uppsala-style learning: entry cost falls by exp(-rate x experience), experience in
     market-years (assumption on the form)."""
-    tie_hazard_new: Share = 0.08
+    tie_hazard_new: Share = 0.06
     """Monthly break hazard of a young tie (Eaton et al. 2007: most new exporters stop the next
     year)."""
-    tie_hazard_established: Share = 0.012
+    tie_hazard_established: Share = 0.015
     """Monthly break hazard of an established tie (established-exporter persistence 0.85-0.90,
     Roberts & Tybout 1997, recalled)."""
-    firm_exit_hazard_new: Share = 0.12
+    firm_exit_hazard_new: Share = 0.1
     """Monthly chance a firm exporting for less than ``young_tie_months`` is hit by a shock that
     ends all its exports (Eaton et al. 2007: most new exporters stop the next year; Wagner 2010:
     30-40% of starters export 5 years without a break)."""
-    firm_exit_hazard_established: Share = 0.012
+    firm_exit_hazard_established: Share = 0.017
     """Monthly chance of such a shock for an established exporter (persistence 0.85-0.90,
     Roberts & Tybout 1997 and Bernard & Jensen 2004, recalled; sunk-cost hysteresis)."""
-    shock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 12.0
+    shock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 24.0
     """Mean months a firm-level shock keeps the firm out of exporting (geometric; persistent
     productivity or demand shocks, assumption). 0 = it may re-enter at once."""
     young_tie_months: Annotated[int, Field(ge=1, le=120)] = 12
@@ -572,7 +576,7 @@ class FacilitationParams(Strict):
     price_sensitivity: Share = 0.8
     """A chosen participant declines with probability fee share x this x (1 - resources): firms
     pay for services only as far as they value them (assumption)."""
-    trip_agreement_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
+    trip_agreement_weight: Annotated[float, Field(ge=0.0, le=100.0)] = 6.0
     """Extra weight of a market with a partner-cluster agreement when choosing a trip's target
     (the memorandum gives a host, seed 000; size assumption)."""
     facilitator_responsiveness_halving: Positive = 24.0

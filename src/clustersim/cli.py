@@ -11,6 +11,7 @@ import click
 import yaml
 
 from clustersim.scenario import ScenarioError, load_scenario
+from clustersim.shipped import EXPERIMENTS, SCENARIOS, listing, resolve
 
 EXIT_INVALID_INPUT = 2
 
@@ -78,7 +79,8 @@ def main() -> None:
 
     Firms, cluster facilitators and foreign partners evolve trust, cooperation and export ties
     under policy scenarios (public funding schemes, language barriers, coordination costs).
-    Scenarios are YAML files; see scenarios/ and docs/ODD.md.
+    Scenarios are YAML files, or the name of a shipped one ('clustersim scenarios' lists them);
+    see docs/ODD.md.
     """
 
 
@@ -102,7 +104,8 @@ def main() -> None:
 def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int | None,
                 steps: int | None, assignments: tuple[str, ...], agent_tables: bool,
                 no_chart: bool, progress: bool) -> None:
-    """Run one scenario and write its KPI tables, network, chart and manifest.
+    """Run one scenario (a YAML file or a shipped scenario's name, e.g. 'baseline') and write
+    its KPI tables, network, chart and manifest.
 
     Prints the final KPIs. Writes kpis.<format> (one row per month), cluster_kpis (with several
     clusters), network (firm-partner relations at the end), kpis.png and manifest.json.
@@ -110,6 +113,7 @@ def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int |
     from clustersim.outputs.writers import write_run
     from clustersim.simulation import simulate
 
+    scenario_file = resolve(scenario_file, SCENARIOS)
     overrides = dict(parse_assignment(a) for a in assignments)
     try:
         scenario = load_scenario(scenario_file, overrides=overrides or None)
@@ -133,6 +137,7 @@ def validate_command(scenario_files: tuple[Path, ...]) -> None:
     """Check scenario files without running them (exit code 2 if any is invalid)."""
     failed = False
     for path in scenario_files:
+        path = resolve(path, SCENARIOS)
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
@@ -143,6 +148,23 @@ def validate_command(scenario_files: tuple[Path, ...]) -> None:
                    f"{len(scenario.markets)} markets, {scenario.steps} months)")
     if failed:
         sys.exit(EXIT_INVALID_INPUT)
+
+
+@main.command("scenarios")
+@click.option("--experiments", "show_experiments", is_flag=True,
+              help="List the shipped experiment and comparison files instead.")
+def scenarios_command(show_experiments: bool) -> None:
+    """List the shipped scenarios (or experiment files), one line each.
+
+    Any command that takes a scenario or experiment file also takes these names, from any
+    directory: 'clustersim run baseline', 'clustersim dashboard gold_label',
+    'clustersim sweep quick'.
+    """
+    kind = EXPERIMENTS if show_experiments else SCENARIOS
+    rows = listing(kind)
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, line in rows:
+        click.echo(f"{name:<{width}}  {line}")
 
 
 def summary_table(final: dict[str, float], title: str) -> str:

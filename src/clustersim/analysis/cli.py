@@ -17,6 +17,7 @@ import click
 from clustersim.experiments.cli import InvalidInput, executor_flags, terminate_like_ctrl_c
 from clustersim.experiments.storage import OutputFolderError
 from clustersim.scenario.loader import InputFileError
+from clustersim.shipped import EXPERIMENTS, resolve
 
 
 @click.command("compare")
@@ -35,6 +36,7 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
     from clustersim.analysis.comparison import run_comparison
     from clustersim.analysis.report import write_report
 
+    comparison_file = resolve(comparison_file, EXPERIMENTS)
     if options["replications"] is not None and options["replications"] < 2:
         raise InvalidInput("--replications must be at least 2 (confidence intervals)")
     out = out_dir or Path("reports") / comparison_file.stem

@@ -13,6 +13,7 @@ import click
 
 from clustersim.experiments.spec import ExperimentError
 from clustersim.experiments.storage import OutputFolderError
+from clustersim.shipped import EXPERIMENTS, resolve
 
 
 class InvalidInput(click.ClickException):
@@ -102,6 +103,7 @@ def sweep_command(experiment: Path, out: Path | None, **kwargs) -> None:
     """
     from clustersim.experiments.api import default_out
 
+    experiment = resolve(experiment, EXPERIMENTS)
     out = out or default_out(experiment)
     summary = _run(experiment, out, **kwargs)
     _report(summary)
@@ -126,6 +128,7 @@ def sensitivity_command(
     from clustersim.experiments.api import default_out
     from clustersim.experiments.sensitivity import SensitivityError, analyze_folder
 
+    experiment = resolve(experiment, EXPERIMENTS)
     out = out or default_out(experiment)
     if not analyze_only:
         _report(_run(experiment, out, **kwargs))

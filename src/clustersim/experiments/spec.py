@@ -240,6 +240,10 @@ def read_experiment_file(path: str | Path) -> tuple[Experiment, bytes]:
     if not isinstance(data, dict):
         got = "an empty file" if data is None else type(data).__name__
         raise ExperimentError(str(path), [f"top level must be a mapping, got {got}"])
+    if "variants" in data and "target_public_spend" in data:
+        raise ExperimentError(str(path), ["this is a comparison file (variants at equal public "
+                                          "spend), not an experiment file: run it with "
+                                          "'clustersim compare'"])
     return validate_experiment(data, source=str(path)), raw
 
 

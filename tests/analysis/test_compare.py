@@ -195,8 +195,9 @@ def test_report_reads_for_a_minister(comparison):
     assert "<h1>Funding schemes compared (tiny test run)</h1>" in page
     assert "Fixed-term project (12 months)" in page and "Lump-sum grant" in page
     headline = page[page.index('id="summary"'):page.index('id="kpi-table"')]
-    # a 24-month run: windows shrink to a fifth of the horizon
-    assert "in the first 4 months" in headline and "paying members" in headline
+    # a 24-month run recorded every 6 months: windows shrink to a fifth of the horizon, early
+    # spending is counted up to the next recorded month
+    assert "in the first 6 months" in headline and "paying members" in headline
     assert "rank (last 4 months)" in headline and "Holm" in headline
     assert "600,000" not in page and "80\u202f000" in page
     table = pd.read_csv(result.out / "headline.csv")

@@ -47,6 +47,14 @@ def variant_labels(spec) -> dict[str, str]:
     return labels
 
 
+def early_cutoff(steps: pd.DataFrame) -> int:
+    """The month up to which "early" spending is counted: :data:`EARLY_MONTHS` (shorter for
+    short runs, see :func:`window`), moved up to the next recorded month."""
+    wanted = window(steps, EARLY_MONTHS)
+    recorded = sorted(int(x) for x in steps["step"].unique() if x >= wanted)
+    return recorded[0] if recorded else wanted
+
+
 def calibration_status(scenario_file: Path) -> str:
     """Whether the base scenario's parameters were calibrated to data: its ``calibrated`` (or
     ``calibration``) entry when the file has one, else "not calibrated"."""
@@ -98,7 +106,7 @@ def headline_table(runs: pd.DataFrame, steps: pd.DataFrame, order: list[str],
     spent, members lost."""
     path = path_mean(steps, "export_share")
     start = steps[steps["step"] == steps["step"].min()]
-    early = steps[steps["step"] <= window(steps, EARLY_MONTHS)]
+    early = steps[steps["step"] <= early_cutoff(steps)]
     rows = []
     for v in order:
         spent = float(runs.loc[runs["variant"] == v, "public_spent"].mean())
@@ -133,7 +141,7 @@ def headline_sentences(runs: pd.DataFrame, steps: pd.DataFrame, table: pd.DataFr
     path = leader(path_mean(steps, "export_share"), order, "export_share")
     t = table.set_index("variant")
     lead = final.leader
-    path_months, early_months = window(steps), window(steps, EARLY_MONTHS)
+    path_months, early_months = window(steps), early_cutoff(steps)
     if path.leader == lead:
         who = (f"{b(lead)} leads on the share of firms exporting, both at the end "
                f"({fmt(final.means[lead])}) and over the last {path_months} months "

@@ -26,8 +26,8 @@ import pandas as pd
 from clustersim.analysis import figures, tables
 from clustersim.analysis.comparison import ComparisonResult, ComparisonSpec
 from clustersim.analysis.headline import (
-    EARLY_MONTHS,
     calibration_status,
+    early_cutoff,
     headline_sentences,
     headline_table,
     variant_labels,
@@ -137,7 +137,7 @@ def _headline_html(result: ComparisonResult, head: pd.DataFrame, order: list[str
                    cells: pd.DataFrame | None) -> str:
     sentences = headline_sentences(result.runs, result.steps, head, order, labels, fmt)
     t = head.set_index("variant")
-    path_months, early_months = window(result.steps), window(result.steps, EARLY_MONTHS)
+    path_months, early_months = window(result.steps), early_cutoff(result.steps)
     rows = [[html.escape(labels[v]), f"{int(t.loc[v, 'rank_final'])}",
              f"{int(t.loc[v, 'rank_path'])}", fmt(t.loc[v, "export_share_final"]),
              fmt(t.loc[v, "export_share_path"]), fmt(t.loc[v, "public_spent"]),

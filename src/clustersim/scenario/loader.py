@@ -169,8 +169,15 @@ def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Sc
 
 
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
-    """Load, merge ``extends:`` parents, apply dotted ``overrides`` and validate a scenario file."""
+    """Load, merge ``extends:`` parents, apply dotted ``overrides`` and validate a scenario file.
+
+    ``path`` may also name a shipped scenario (``"baseline"``, or ``"scenarios/baseline.yaml"``
+    outside a checkout); see :mod:`clustersim.shipped`."""
     path = Path(path)
+    if not path.is_file():
+        from clustersim.shipped import resolve  # a shipped scenario's name: "baseline"
+
+        path = resolve(path)
     if not path.is_file():
         raise ScenarioError(str(path), ["no such file"])
     data = resolve_extends(path)

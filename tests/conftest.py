@@ -60,3 +60,16 @@ def tiny_scenario() -> Callable[..., Scenario]:
         return scenario
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """One line at the end of the run when the dashboard's browser test was skipped here (no
+    Chromium or playwright on this machine), so nobody takes a green run for a tested
+    dashboard. In CI the browser test fails instead of skipping."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if "test_viz_browser" in getattr(r, "nodeid", "")]
+    if skipped:
+        terminalreporter.write_line(
+            "WARNING: the dashboard was NOT tested in a browser (tests/viz/test_viz_browser.py "
+            "skipped: no Chromium/playwright here; apt-get install chromium)", yellow=True,
+            bold=True)

@@ -13,6 +13,7 @@ from clustersim.limits import ALLOW_FLAG, field_range
 from clustersim.scenario import ScenarioError, load_scenario
 from clustersim.scenario.safe_yaml import YamlInputError, parse_yaml
 from clustersim.scenario.schema import Scenario
+from clustersim.shipped import EXPERIMENTS, SCENARIOS, listing, resolve
 
 EXIT_INVALID_INPUT = 2
 
@@ -82,7 +83,8 @@ def main() -> None:
 
     Firms, cluster facilitators and foreign partners evolve trust, cooperation and export ties
     under policy scenarios (public funding schemes, language barriers, coordination costs).
-    Scenarios are YAML files; see scenarios/ and docs/ODD.md.
+    Scenarios are YAML files, or the name of a shipped one ('clustersim scenarios' lists them);
+    see docs/ODD.md.
     """
 
 
@@ -110,7 +112,8 @@ def main() -> None:
 def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int | None,
                 steps: int | None, assignments: tuple[str, ...], agent_tables: bool,
                 no_chart: bool, progress: bool, overwrite: bool, allow_large: bool) -> None:
-    """Run one scenario and write its KPI tables, network, chart and manifest.
+    """Run one scenario (a YAML file or a shipped scenario's name, e.g. 'baseline') and write
+    its KPI tables, network, chart and manifest.
 
     Prints the final KPIs. Writes kpis.<format> (one row per month), cluster_kpis (with several
     clusters), network (firm-partner relations at the end), kpis.png and manifest.json.
@@ -122,6 +125,7 @@ def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int |
     from clustersim.outputs.writers import write_run
     from clustersim.simulation import NonFiniteKPIError, simulate
 
+    scenario_file = resolve(scenario_file, SCENARIOS)
     overrides = dict(parse_assignment(a) for a in assignments)
     try:
         scenario = load_scenario(scenario_file, overrides=overrides or None)
@@ -160,6 +164,7 @@ def validate_command(scenario_files: tuple[Path, ...], allow_large: bool) -> Non
 
     failed = False
     for path in scenario_files:
+        path = resolve(path, SCENARIOS)
         try:
             scenario = load_scenario(path)
             check_model_size(scenario, allow_large, source=str(path))
@@ -171,6 +176,23 @@ def validate_command(scenario_files: tuple[Path, ...], allow_large: bool) -> Non
                    f"{len(scenario.markets)} markets, {scenario.steps} months)")
     if failed:
         sys.exit(EXIT_INVALID_INPUT)
+
+
+@main.command("scenarios")
+@click.option("--experiments", "show_experiments", is_flag=True,
+              help="List the shipped experiment and comparison files instead.")
+def scenarios_command(show_experiments: bool) -> None:
+    """List the shipped scenarios (or experiment files), one line each.
+
+    Any command that takes a scenario or experiment file also takes these names, from any
+    directory: 'clustersim run baseline', 'clustersim dashboard gold_label',
+    'clustersim sweep quick'.
+    """
+    kind = EXPERIMENTS if show_experiments else SCENARIOS
+    rows = listing(kind)
+    width = max((len(name) for name, _ in rows), default=0)
+    for name, line in rows:
+        click.echo(f"{name:<{width}}  {line}")
 
 
 def summary_table(final: dict[str, float], title: str) -> str:

@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -67,8 +68,9 @@ def test_an_ineligible_cluster_is_flagged_and_equals_no_funding(comparison):
     pd.testing.assert_series_equal(runs.loc["regional", "export_ties"],
                                    runs.loc["none", "export_ties"])
     page = report.read_text()
-    assert "<b>regional</b> could not spend the target public budget" in page
-    assert "Its results are the same as <b>none</b>" in page
+    assert ("<b>Regional programme (one region only)</b> could not spend the target public "
+            "budget") in page
+    assert "Its results are the same as <b>No public funding</b>" in page
 
 
 def test_report_has_every_section_and_no_external_resources(comparison):
@@ -79,7 +81,7 @@ def test_report_has_every_section_and_no_external_resources(comparison):
     # time series, budget, cost, kinds, robustness (share and ties)
     assert page.count("data:image/png;base64,") == 6
     assert not re.search(r'(src|href)="(https?:)?//', page)
-    assert "ranks first on share of firms exporting" in page
+    assert "leads on the share of firms exporting" in page
     for table in ("kpi_table.csv", "cost_effectiveness.csv", "benefits_by_kind.csv",
                   "calibration.csv", "calibration_history.csv", "runs.csv", "robustness.csv",
                   "robustness_cells.csv"):
@@ -178,3 +180,52 @@ def test_compare_cli_refuses_bad_input_with_exit_code_2(tmp_path):
     proc = subprocess.run(["clustersim", "compare", str(TINY), "--out", str(tmp_path / "o"),
                            "--replications", "1"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "at least 2" in proc.stderr
+
+
+def test_report_reads_for_a_minister(comparison):
+    """Caveats first, a human title and scheme labels, the headline's three questions answered
+    (cost, when the money is spent, members lost), ranks on the path as well as the final
+    month, Holm correction, thin-space thousands."""
+    result, report = comparison
+    page = report.read_text()
+    caveats = page.index('id="caveats"')
+    assert caveats < page.index('id="summary"')
+    assert "a model, not a forecast" in page[caveats:caveats + 400]
+    assert "not calibrated" in page[caveats:caveats + 600]
+    assert "<h1>Funding schemes compared (tiny test run)</h1>" in page
+    assert "Fixed-term project (12 months)" in page and "Lump-sum grant" in page
+    headline = page[page.index('id="summary"'):page.index('id="kpi-table"')]
+    # a 24-month run recorded every 6 months: windows shrink to a fifth of the horizon, early
+    # spending is counted up to the next recorded month
+    assert "in the first 6 months" in headline and "paying members" in headline
+    assert "rank (last 4 months)" in headline and "Holm" in headline
+    assert "600,000" not in page and "80\u202f000" in page
+    table = pd.read_csv(result.out / "headline.csv")
+    assert set(table["variant"]) == set(result.variants)  # identifiers stay in the CSVs
+    spent = table.set_index("variant")["spent_first_months_share"]
+    # a 12-month project spends faster than a lump sum paid over 24 months
+    assert spent["project"] > spent["lump_sum"] > 0
+
+
+def test_leader_uses_holm_corrected_p_values():
+    from clustersim.analysis.headline import leader
+
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=12)
+    runs = pd.DataFrame({
+        "variant": ["a"] * 12 + ["b"] * 12 + ["c"] * 12,
+        "replication": list(range(12)) * 3,
+        "y": np.concatenate([base + 1.0, base + 0.9 + rng.normal(0, 0.3, 12),
+                             base + rng.normal(0, 0.3, 12)])})
+    lead = leader(runs, ["a", "b", "c"], "y")
+    assert lead.leader == "a"
+    assert lead.tied == ["b"]  # c is clearly behind, b within noise
+
+
+def test_no_scheme_is_drawn_in_a_pale_colour():
+    from matplotlib.colors import to_rgb
+
+    from clustersim.analysis.figures import OKABE_ITO
+
+    luminance = [0.2126 * r + 0.7152 * g + 0.0722 * b for r, g, b in map(to_rgb, OKABE_ITO)]
+    assert max(luminance) < 0.7

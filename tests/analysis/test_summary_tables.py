@@ -79,7 +79,7 @@ def test_benefits_by_kind_are_paired_gains_in_percentage_points():
 
 
 def test_numbers_read_like_a_report():
-    assert fmt(600000.0) == "600,000"
+    assert fmt(600000.0) == "600\u202f000"  # thin space: never read as a decimal point
     assert fmt(17.25) == "17.2"
     assert fmt(0.7634) == "0.763"
     assert fmt(0.0) == "0"

@@ -75,3 +75,24 @@ def test_bad_ranges_fail_before_any_run():
     with pytest.raises(ValueError, match="unknown KPI"):
         ema_model(BASELINE, uncertainties={"policy.translation_support": (0.0, 1.0)},
                   outcomes=["exports"], overrides=TINY)
+
+
+def shipped_experiment_files() -> list[str]:
+    from clustersim.shipped import EXPERIMENTS, shipped_dir, shipped_names
+
+    return [n for n in shipped_names(EXPERIMENTS)
+            if "target_public_spend" not in (shipped_dir(EXPERIMENTS) / f"{n}.yaml").read_text()]
+
+
+@pytest.mark.parametrize("name", shipped_experiment_files())
+def test_every_shipped_experiment_file_becomes_an_ema_model(name):
+    model = ema_model_from_experiment(name)  # a shipped name; EMA takes letters and digits only
+    assert model.name.isalnum()
+    assert len(model.uncertainties) >= 1 and len(model.outcomes) >= 1
+
+
+def test_comparison_files_are_refused_with_a_pointer_to_compare():
+    from clustersim.experiments.spec import ExperimentError
+
+    with pytest.raises(ExperimentError, match="clustersim compare"):
+        ema_model_from_experiment("funding_schemes_tiny")

@@ -10,6 +10,7 @@ import ipyvuetify as v
 import pytest
 import solara
 
+from clustersim.viz import session
 from clustersim.viz.about import SECTION_TITLES, about_markdown
 from clustersim.viz.app import Dashboard, routes
 from clustersim.viz.components import model_params
@@ -30,6 +31,7 @@ def InAppLayout() -> None:
 @pytest.fixture
 def rc(monkeypatch, baseline_path):
     monkeypatch.setenv(SCENARIO_ENV, str(baseline_path))
+    session.clear()
     _, render_context = solara.render(InAppLayout(), handle_error=False)
     yield render_context
     render_context.close()
@@ -114,3 +116,49 @@ def test_about_page_has_the_netlogo_info_sections():
 def test_two_pages_are_routed():
     assert [r.path for r in routes] == ["/", "about"]
     assert [r.label for r in routes] == ["Dashboard", "About this model"]
+
+
+def test_state_survives_leaving_the_page(monkeypatch, baseline_path):
+    """About this model and back: the run, its month and the widget values are kept."""
+    monkeypatch.setenv(SCENARIO_ENV, str(baseline_path))
+    session.clear()
+    _, first = solara.render(InAppLayout(), handle_error=False)
+    first.find(v.Slider, label="Number of firms").widget.v_model = 50
+    click(first, "Step")
+    click(first, "Step")
+    first.close()  # the page is left (the About route replaces it)
+    _, again = solara.render(InAppLayout(), handle_error=False)
+    try:
+        again.find(v.Html, children=["Step: 2"]).assert_single()
+        assert again.find(v.Slider, label="Number of firms").widget.v_model == 50
+        pending = html_text(again, class_="setting-pending")
+        assert pending == ["Number of firms: 50 · applies when you press Reset"]
+    finally:
+        again.close()
+
+
+def test_no_internal_controls_and_every_value_shown(rc):
+    labels = {w.label for cls in (v.Slider, v.Checkbox) for w in rc.find(cls).widgets}
+    assert not any("Interval" in str(label) or "Threads" in str(label) for label in labels)
+    assert not rc.find(v.Tab, children=["Page 0"]).widgets
+    shown = html_text(rc, class_="setting-value")
+    assert "Number of firms: 45" in shown
+    assert "Public budget per year (EUR): 60\u202f000" in shown  # thin space, not a comma
+    assert html_text(rc, class_="setting-pending") == []
+
+
+def test_play_runs_to_the_end_and_stops(rc, monkeypatch):
+    from clustersim.viz import components
+
+    monkeypatch.setattr(components, "MONTH_S", 0.0)
+    import time
+
+    current = session.model.value
+    click(rc, "▶")  # the play task runs the loop in a thread
+    deadline = time.monotonic() + 120
+    while session.playing.value and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert current.month == current.horizon
+    assert session.playing.value is False  # the button is back to play, pause is not stuck
+    rc.find(v.Html, children=[f"Step: {current.horizon}"]).assert_single()
+    assert rc.find(v.Btn, children=["Step"]).widget.disabled

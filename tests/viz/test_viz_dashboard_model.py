@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from clustersim.model import ClusterModel
-from clustersim.viz.charts import PANELS, kpi_figure, latest_values
+from clustersim.viz.charts import PANELS, kpi_chart, latest_values
 from clustersim.viz.dashboard_model import SCENARIO_ENV, DashboardModel
 from clustersim.viz.network import compute_layout, layout_of, network_figure
 
@@ -99,10 +99,14 @@ def test_charts_and_network_draw_what_the_model_holds(baseline):
     values = latest_values(model)
     assert set(values) == {"A", "B"}
     assert values["A"]["Export ties"] == f"{model.history(model.arms[0], 'export_ties')[-1]:.0f}"
-    fig = kpi_figure(model)
-    assert len(fig.axes) == 4
-    line = fig.axes[1].get_lines()[0]
-    assert list(line.get_ydata()) == model.history(model.arms[0], "export_ties")
+    fig = kpi_chart(model)
+    assert len(fig.data) == 8  # 4 panels x 2 runs
+    ties = [t for t in fig.data if t.xaxis == "x2"]
+    assert [t.name for t in ties] == ["A", "B"]
+    assert list(ties[0].y) == model.history(model.arms[0], "export_ties")
+    assert ties[1].line.dash == "dash"
+    assert fig.layout.font.size >= 14  # readable on a projector
+    assert list(fig.layout.xaxis.range) == [0, model.horizon]
     arm = model.arms[0]
     layout = layout_of(arm.cache, arm.model)
     assert layout_of(arm.cache, arm.model) is layout  # computed once per run

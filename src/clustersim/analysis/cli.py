@@ -19,6 +19,7 @@ import click
 from clustersim.experiments.cli import InvalidInput, executor_flags, terminate_like_ctrl_c
 from clustersim.experiments.storage import OutputFolderError
 from clustersim.scenario.loader import InputFileError
+from clustersim.shipped import EXPERIMENTS, resolve
 
 
 @click.command("compare")
@@ -43,6 +44,7 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
     from clustersim.experiments.api import executor_options
     from clustersim.outputs.folders import claim_folder, publish_files
 
+    comparison_file = resolve(comparison_file, EXPERIMENTS)
     if options["replications"] is not None and options["replications"] < 2:
         raise InvalidInput("--replications must be at least 2 (confidence intervals)")
     out = out_dir or Path("reports") / comparison_file.stem

@@ -79,6 +79,9 @@ class _Strict(BaseModel):
 
 class Variant(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
+    label: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    """The scheme's name for readers ("Fixed-term project (24 months)"); the report derives one
+    from the scheme when it is missing. ``name`` stays the identifier in the CSV tables."""
     overrides: dict[str, Any] = Field(default_factory=dict)
     calibrate: bool = True
     """Calibrate the annual budget to the target spend (off for the no-funding counterfactual)."""
@@ -97,6 +100,8 @@ class ComparisonSpec(_Strict):
     """A comparison file (see ``experiments/funding_schemes.yaml``)."""
 
     name: Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: Annotated[str, Field(min_length=1, max_length=160)] | None = None
+    """The report's heading for readers; ``name`` is the identifier."""
     description: str = ""
     scenario: str
     overrides: dict[str, Any] = Field(default_factory=dict)
@@ -165,6 +170,7 @@ class ComparisonResult:
     steps: pd.DataFrame  # per recorded month: variant, replication, step, KPIs
     robustness: pd.DataFrame | None  # variant, language_barrier, coordination_cost, KPIs
     failed: int = 0  # main runs that failed (left out of the tables)
+    scenario_file: Path | None = None  # the base scenario (its calibration status is reported)
 
 
 def _experiment(spec: ComparisonSpec, scenario_file: Path, name: str, points: list[dict],
@@ -226,7 +232,8 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
     _write_csv(runs, out / "runs.csv")
     if robustness is not None:
         _write_csv(robustness, out / "robustness.csv")
-    return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness, failed)
+    return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness, failed,
+                            scenario_file)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:

@@ -15,8 +15,10 @@ import pandas as pd
 
 from clustersim.analysis.stats import mean_ci
 
-OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00",
-             "#CC79A7"]
+# Okabe-Ito without its pale yellow (#F0E442), which vanishes on white: no scheme, least of all
+# the leader, is drawn in a colour a projector washes out
+OKABE_ITO = ["#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7",
+             "#882255"]
 LINESTYLES = ["-", "--", ":", "-.", (0, (5, 1)), (0, (3, 1, 1, 1)), (0, (1, 1)), (0, (5, 5))]
 HATCHES = ["", "//", "..", "xx", "\\\\", "++", "oo", "--"]
 

@@ -1,7 +1,13 @@
 """The comparison report: CSV tables and one self-contained HTML page (figures embedded as PNG,
 no external resources), written for policy makers.
 
-Sections (their ``id`` attributes are in :data:`SECTIONS`): a plain-language summary, KPI means
+The page is a Jinja2 template (``templates/report.html.j2``, package data) and its tables are
+pandas Stylers. Readers see the comparison's title and the schemes' labels; the CSV tables keep
+the identifiers. Caveats come first ("a model, not a forecast", whether the parameters are
+calibrated), then the headline (:mod:`clustersim.analysis.headline`: who leads, at what cost,
+when the money is spent, what is lost).
+
+Sections (their ``id`` attributes are in :data:`SECTIONS`): the headline, KPI means
 with 95% CIs, time series with bands, the facilitator's budget by source, cost-effectiveness,
 benefits by firm kind, robustness across language barrier and coordination cost, the calibrated
 budgets behind "equal public spend", and how it was computed.
@@ -12,18 +18,26 @@ from __future__ import annotations
 import base64
 import html
 from pathlib import Path
-from string import Template
 
+import jinja2
 import numpy as np
 import pandas as pd
 
 from clustersim.analysis import figures, tables
 from clustersim.analysis.comparison import ComparisonResult, ComparisonSpec
-from clustersim.analysis.summary import fmt, plain_summary
+from clustersim.analysis.headline import (
+    calibration_status,
+    early_cutoff,
+    headline_sentences,
+    headline_table,
+    variant_labels,
+    window,
+)
+from clustersim.analysis.summary import _harmed, _robust, _unreached, fmt
 from clustersim.outputs.kpis import KPI_DESCRIPTIONS
 
 SECTIONS: list[tuple[str, str]] = [
-    ("summary", "In short"),
+    ("summary", "In short: who leads, at what cost, when the money is spent, what is lost"),
     ("kpi-table", "Indicators per scheme"),
     ("time-series", "Over time"),
     ("budget", "Facilitator budget by source"),
@@ -35,35 +49,13 @@ SECTIONS: list[tuple[str, str]] = [
 ]
 SECTION_IDS = [anchor for anchor, _ in SECTIONS]
 
-PAGE = Template("""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>$title</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:1150px;margin:2em auto;padding:0 1em;color:#222;
-line-height:1.45}
-table{border-collapse:collapse;font-size:13px;margin:.5em 0 1em}
-th,td{border:1px solid #bbb;padding:3px 7px;text-align:right;vertical-align:top}
-th:first-child,td:first-child{text-align:left}
-th{background:#eee} img{max-width:100%} .note{color:#555;font-size:13px}
-small{color:#555} section{margin-bottom:2.2em} .wide{overflow-x:auto}
-nav{font-size:14px;margin-bottom:1.5em} nav a{margin-right:1em}
-.warn{background:#fff4d6;border-left:4px solid #b07d00;padding:.4em .8em}
-</style></head><body>
-<h1>$title</h1>
-<p class="note">$description</p>
-<nav>$nav</nav>
-$sections
-</body></html>
-""")
+TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("clustersim.analysis", "templates"),
+                               autoescape=jinja2.select_autoescape(["html", "j2"]))
 
 
 def _img(png: bytes, alt: str) -> str:
     return (f'<img alt="{html.escape(alt)}" '
             f'src="data:image/png;base64,{base64.b64encode(png).decode()}">')
-
-
-def _section(anchor: str, body: str) -> str:
-    heading = dict(SECTIONS)[anchor]
-    return f'<section id="{anchor}"><h2>{html.escape(heading)}</h2>\n{body}\n</section>'
 
 
 def _ci_cell(mean: float, low: float, high: float, scale: float = 1.0) -> str:
@@ -73,9 +65,10 @@ def _ci_cell(mean: float, low: float, high: float, scale: float = 1.0) -> str:
 
 
 def _html_table(header: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{h}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<div class="wide"><table><tr>{head}</tr>{body}</table></div>'
+    """Cells already formatted as HTML fragments, rendered by a pandas Styler."""
+    frame = pd.DataFrame(rows, columns=header)
+    styled = frame.style.hide(axis="index")
+    return f'<div class="wide">{styled.to_html(escape=False)}</div>'
 
 
 def write_report(result: ComparisonResult) -> Path:
@@ -92,13 +85,11 @@ def write_report(result: ComparisonResult) -> Path:
     if cells is not None:
         cells.to_csv(out / "robustness_cells.csv", index=False)
 
-    summary = plain_summary(runs, order, costs, result.calibration, gains, cells)
+    labels = variant_labels(result.spec)
+    head = headline_table(runs, result.steps, order, labels)
+    head.to_csv(out / "headline.csv", index=False)
     bodies = {
-        "summary": "<ul>" + "".join(f"<li>{line}</li>" for line in summary) + "</ul>"
-                   + '<p class="note">Rankings use the final month. "Not distinguishable": a '
-                   "paired t-test across replications gives p &ge; 0.05 (no correction for "
-                   "multiple comparisons). Run more replications to separate close schemes."
-                   "</p>",
+        "summary": _headline_html(result, head, order, labels, gains, cells),
         "kpi-table": _kpi_html(kpis, order, result.spec.replications),
         "time-series": _img(figures.time_series_figure(
             result.steps, [("export_share", "Share of firms exporting"),
@@ -119,13 +110,69 @@ def write_report(result: ComparisonResult) -> Path:
         "calibration": _calibration_html(result.calibration, result.spec),
         "method": _method_text(result),
     }
-    nav = "".join(f'<a href="#{a}">{html.escape(h)}</a>' for a, h in SECTIONS)
-    page = PAGE.substitute(title=html.escape(f"Funding schemes compared: {result.spec.name}"),
-                           description=html.escape(result.spec.description), nav=nav,
-                           sections="\n".join(_section(a, bodies[a]) for a in SECTION_IDS))
+    bodies = {k: _relabel(v, labels) for k, v in bodies.items()}
+    page = TEMPLATES.get_template("report.html.j2").render(
+        title=result.spec.title or "Funding schemes compared", description=result.spec.description,
+        caveats=_caveats(result), sections=SECTIONS, bodies=bodies)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
+
+
+def _caveats(result: ComparisonResult) -> str:
+    """What every reader must know before the numbers."""
+    status = (calibration_status(result.scenario_file) if result.scenario_file is not None
+              else "not calibrated")
+    spec = result.spec
+    return (f"This is <b>a model, not a forecast</b>: it shows how the rules in docs/ODD.md play "
+            f"out, not what a real cluster will do. Its parameters are <b>{html.escape(status)}"
+            f"</b>{'' if status.startswith('calibrated') else ' against data'}: read "
+            "differences between schemes, not the levels. "
+            f"{spec.replications} replications per scheme; every funded scheme spends the same "
+            f"public money ({fmt(spec.target_public_spend)} EUR over the horizon).")
+
+
+def _headline_html(result: ComparisonResult, head: pd.DataFrame, order: list[str],
+                   labels: dict[str, str], gains: pd.DataFrame,
+                   cells: pd.DataFrame | None) -> str:
+    sentences = headline_sentences(result.runs, result.steps, head, order, labels, fmt)
+    t = head.set_index("variant")
+    path_months, early_months = window(result.steps), early_cutoff(result.steps)
+    rows = [[html.escape(labels[v]), f"{int(t.loc[v, 'rank_final'])}",
+             f"{int(t.loc[v, 'rank_path'])}", fmt(t.loc[v, "export_share_final"]),
+             fmt(t.loc[v, "export_share_path"]), fmt(t.loc[v, "public_spent"]),
+             "&ndash;" if not np.isfinite(t.loc[v, "spent_first_months_share"])
+             else f"{t.loc[v, 'spent_first_months_share']:.0%}",
+             "&ndash;" if not np.isfinite(t.loc[v, "members_change_share"])
+             else f"{t.loc[v, 'members_change_share']:+.0%}"]
+            for v in t.sort_values("rank_final").index]
+    header = ["scheme", "rank (final month)", f"rank (last {path_months} months)",
+              "share exporting, final month", f"share exporting, mean of last {path_months} "
+              "months", "public money spent (EUR)", f"spent in the first {early_months} months",
+              "paying members, change"]
+    cal = result.calibration.set_index("variant")
+    notes = _unreached(result.runs, cal) + _harmed(gains)
+    if cells is not None and not cells.empty:
+        notes += _robust(cells)
+    return ("".join(f"<p>{line}</p>" for line in sentences)
+            + _html_table(header, rows)
+            + '<p class="note">Ranks on the share of firms exporting. The path rank uses the '
+            f"mean of the last {path_months} months of each replication, because curves may "
+            "still be rising at the end. Leads are tested with paired t-tests across "
+            "replications, Holm-corrected over the leader's comparisons. Table: "
+            "<code>headline.csv</code>.</p>"
+            + ("<h3>Also note</h3><ul>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul>"
+               if notes else ""))
+
+
+def _relabel(body: str, labels: dict[str, str]) -> str:
+    """Scheme identifiers shown in bold or as table cells become the readers' labels."""
+    for name, label in labels.items():
+        body = body.replace(f"<b>{html.escape(name)}</b>", f"<b>{html.escape(label)}</b>")
+        body = body.replace(f"<td>{html.escape(name)}</td>", f"<td>{html.escape(label)}</td>")
+        body = body.replace(f">{html.escape(name)}</td>", f">{html.escape(label)}</td>")
+        body = body.replace(f">{html.escape(name)}</th>", f">{html.escape(label)}</th>")
+    return body
 
 
 def _kpi_html(kpis: pd.DataFrame, order: list[str], replications: int) -> str:

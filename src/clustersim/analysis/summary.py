@@ -2,9 +2,9 @@
 the difference is not statistically distinguishable.
 
 Rankings use final-month means. "Not distinguishable" means a two-sided paired t-test across the
-shared replications (common random numbers) of the leader against that scheme gives p >= 0.05;
-no correction for multiple comparisons is applied, so a lead that is only just distinguishable
-should be read with care. Sentences are HTML fragments (scheme names in bold).
+shared replications (common random numbers) of the leader against that scheme gives p >= 0.05
+after Holm's correction over the leader's comparisons with every other scheme. Sentences are
+HTML fragments (scheme names in bold).
 """
 
 from __future__ import annotations
@@ -27,9 +27,13 @@ RANKED_KPIS: list[tuple[str, str]] = [
 ]
 
 
+THIN_SPACE = "\u202f"  # narrow no-break space: a thousands separator nobody reads as a decimal
+
+
 def fmt(value: float) -> str:
-    """Numbers as a policy reader expects them: thousands separators from 100, one decimal from
-    10, three below (shares and trust are 0-1)."""
+    """Numbers as a policy reader expects them: thousands separated by a thin space from 100 (a
+    comma or point would be a decimal mark to half of Europe), one decimal from 10, three below
+    (shares and trust are 0-1)."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "n/a"
     if np.isinf(value):
@@ -37,7 +41,7 @@ def fmt(value: float) -> str:
     if value == 0:
         return "0"
     if abs(value) >= 100:
-        return f"{value:,.0f}"
+        return f"{value:,.0f}".replace(",", THIN_SPACE)
     return f"{value:.1f}" if abs(value) >= 10 else f"{value:.3f}"
 
 
@@ -51,16 +55,12 @@ def _series(runs: pd.DataFrame, variant: str, kpi: str) -> pd.Series:
 
 def rank_sentence(runs: pd.DataFrame, candidates: list[str], kpi: str, label: str) -> str:
     """Who leads on ``kpi`` among ``candidates`` and which schemes it cannot be told apart from."""
-    means = {v: float(_series(runs, v, kpi).mean()) for v in candidates}
-    leader = max(candidates, key=lambda v: means[v])
+    from clustersim.analysis.headline import leader as find_leader
+
+    lead = find_leader(runs, candidates, kpi)
+    leader, means = lead.leader, lead.means
     ci = mean_ci(_series(runs, leader, kpi))
-    tied = []
-    for other in candidates:
-        if other == leader:
-            continue
-        if not paired_difference(_series(runs, leader, kpi),
-                                 _series(runs, other, kpi)).distinguishable:
-            tied.append(f"{_b(other)} ({fmt(means[other])})")
+    tied = [f"{_b(o)} ({fmt(means[o])})" for o in lead.tied]
     head = (f"{_b(leader)} ranks first on {label}: {fmt(ci.mean)} "
             f"(95% CI {fmt(ci.low)} to {fmt(ci.high)}).")
     if not tied:

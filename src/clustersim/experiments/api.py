@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,10 @@ import pandas as pd
 from clustersim.experiments.executors import ExecutorOptions
 from clustersim.experiments.plan import prepare_plan
 from clustersim.experiments.runner import SweepSummary, run_plan
-from clustersim.experiments.spec import Experiment
+from clustersim.experiments.spec import Experiment, validate_experiment
 from clustersim.experiments.storage import load_runs, load_steps, require_manifest
 from clustersim.limits import check_workers
+from clustersim.shipped import EXPERIMENTS, resolve
 
 
 def executor_options(
@@ -51,14 +52,32 @@ def executor_options(
     return ExecutorOptions("process", workers=workers)
 
 
-def default_out(experiment: str | Path | Experiment) -> Path:
+ExperimentLike = str | Path | Experiment | Mapping[str, Any]
+
+
+def as_experiment(experiment: ExperimentLike) -> str | Path | Experiment:
+    """An experiment file's path (a shipped name such as ``"quick"`` resolves to the shipped
+    file), an :class:`Experiment`, or a plain mapping validated into one (scenario paths in it
+    are relative to the working directory, or a shipped scenario's name)."""
+    if isinstance(experiment, Experiment):
+        return experiment
+    if isinstance(experiment, Mapping):
+        return validate_experiment(dict(experiment), source="experiment (dict)")
+    if isinstance(experiment, str | Path):
+        return resolve(experiment, EXPERIMENTS)
+    raise TypeError("experiment must be a file path, a shipped experiment's name, a dict or an "
+                    f"Experiment, not {type(experiment).__name__}")
+
+
+def default_out(experiment: ExperimentLike) -> Path:
+    experiment = as_experiment(experiment)
     if isinstance(experiment, Experiment):
         return Path("results") / experiment.name
     return Path("results") / Path(experiment).stem
 
 
 def sweep(
-    experiment: str | Path | Experiment,
+    experiment: ExperimentLike,
     out: str | Path | None = None,
     *,
     replications: int | None = None,
@@ -82,6 +101,7 @@ def sweep(
     (:mod:`clustersim.limits`; ``allow_large`` lifts the limits), the executor options and the
     output folder (:mod:`clustersim.outputs.folders`; ``overwrite`` replaces another clustersim
     output)."""
+    experiment = as_experiment(experiment)
     options = executor or executor_options(workers, scheduler, dask_local, mpi, force_workers)
     plan = prepare_plan(experiment, replications=replications, steps=steps, run_fn=run_fn,
                         allow_large=allow_large)
@@ -101,11 +121,14 @@ def sweep(
 
 
 def run_experiment(
-    experiment: str | Path | Experiment,
+    experiment: ExperimentLike,
     out: str | Path | None = None,
     **options: Any,
 ) -> Path:
-    """Run (or resume) an experiment file or spec into ``out``; returns the output folder.
+    """Run (or resume) an experiment into ``out``; returns the output folder.
+
+    ``experiment`` is a file path, a shipped experiment's name (``"quick"``), a dict with the
+    file's fields, or an :class:`Experiment`.
 
     Keyword options as on the command line: ``replications``, ``steps``, ``workers`` (default all
     cores, 0 = this process), ``scheduler`` (Dask address), ``dask_local`` (N local Dask workers),

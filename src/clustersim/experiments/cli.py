@@ -15,6 +15,7 @@ from clustersim.experiments.spec import ExperimentError
 from clustersim.experiments.storage import OutputFolderError
 from clustersim.limits import ALLOW_FLAG, field_range
 from clustersim.scenario.schema import Scenario
+from clustersim.shipped import EXPERIMENTS, resolve
 
 
 class InvalidInput(click.ClickException):
@@ -111,6 +112,7 @@ def sweep_command(experiment: Path, out: Path | None, **kwargs) -> None:
     """
     from clustersim.experiments.api import default_out
 
+    experiment = resolve(experiment, EXPERIMENTS)
     out = out or default_out(experiment)
     summary = _run(experiment, out, **kwargs)
     _report(summary)
@@ -136,6 +138,7 @@ def sensitivity_command(
     from clustersim.experiments.sensitivity import SensitivityError, analyze_folder, check_request
     from clustersim.outputs.folders import folder_lock
 
+    experiment = resolve(experiment, EXPERIMENTS)
     out = out or default_out(experiment)
     try:
         check_request(experiment, list(kpis) or None)  # before any run

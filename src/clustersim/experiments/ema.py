@@ -22,6 +22,7 @@ replications.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,8 @@ def ema_model(
 
     ``uncertainties`` and ``levers`` map dotted scenario paths to ``(low, high)`` or a list of
     choices; ``outcomes`` are KPI names (default: all). ``overrides`` and ``steps`` change the
-    base scenario for every experiment.
+    base scenario for every experiment. ``name`` is reduced to letters and digits, the only
+    characters EMA accepts (see :func:`ema_name`).
     """
     from ema_workbench import Constant, Model, ReplicatorModel, ScalarOutcome
 
@@ -98,6 +100,7 @@ def ema_model(
             scenario_with_overrides(base, {path: value})
 
     function = EMAFunction(base.model_dump(mode="json"), kpis)
+    name = ema_name(name)
     if replications <= 1:
         model = Model(name, function=function)
         model.constants = [Constant("seed", run_seed(seed, 0))]
@@ -111,11 +114,22 @@ def ema_model(
     return model
 
 
-def ema_model_from_experiment(path: str | Path, **kwargs: Any):
-    """An EMA model whose uncertainties are an experiment file's parameters (bounds or values)."""
-    from clustersim.experiments.plan import prepare_plan
+def ema_name(text: str) -> str:
+    """A model name EMA accepts (letters and digits only): ``funding_vs_language`` becomes
+    ``FundingVsLanguage``."""
+    words = re.split(r"[^A-Za-z0-9]+", text)
+    name = "".join(w[:1].upper() + w[1:] for w in words if w)
+    return name or "clustersim"
 
-    plan = prepare_plan(path)
+
+def ema_model_from_experiment(path: str | Path, **kwargs: Any):
+    """An EMA model whose uncertainties are an experiment file's parameters (bounds or values).
+
+    ``path`` is a file or a shipped experiment's name (``"quick"``)."""
+    from clustersim.experiments.plan import prepare_plan
+    from clustersim.shipped import EXPERIMENTS, resolve
+
+    plan = prepare_plan(resolve(path, EXPERIMENTS))
     spec = plan.spec
     ranges: dict[str, Range] = {}
     for name, param in spec.parameters.items():
@@ -128,7 +142,7 @@ def ema_model_from_experiment(path: str | Path, **kwargs: Any):
     kwargs.setdefault("outcomes", list(plan.kpis))
     kwargs.setdefault("seed", spec.seed)
     kwargs.setdefault("replications", spec.replications)
-    kwargs.setdefault("name", spec.name.replace("-", "_"))
+    kwargs.setdefault("name", spec.name)
     assert plan.scenario_path is not None
     overrides = dict(spec.overrides)
     if spec.steps is not None:

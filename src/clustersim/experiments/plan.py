@@ -201,6 +201,13 @@ def _resolve_scenario(spec: Experiment, source: str, base: Path) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate.resolve()
+    named = Path(spec.scenario)
+    if named.parent.name in ("", "scenarios"):  # "baseline", "../scenarios/baseline.yaml"
+        from clustersim.shipped import shipped_file
+
+        found = shipped_file(named.name)
+        if found is not None:
+            return found.resolve()
     raise ExperimentError(
         source,
         [f"scenario = {spec.scenario!r}: no such file (looked in {base} and {Path.cwd()})"],

@@ -251,6 +251,10 @@ def read_experiment_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
 def read_experiment_file(path: str | Path) -> tuple[Experiment, bytes]:
     """Read and validate an experiment file safely; returns the spec and its bytes."""
     data, raw = read_experiment_data(path)
+    if "variants" in data and "target_public_spend" in data:
+        raise ExperimentError(str(path), ["this is a comparison file (variants at equal public "
+                                          "spend), not an experiment file: run it with "
+                                          "'clustersim compare'"])
     return validate_experiment(data, source=str(path)), raw
 
 

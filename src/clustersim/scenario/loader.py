@@ -215,8 +215,15 @@ def _cross_reference_problems(data: Mapping[str, Any]) -> list[str]:
 def load_scenario(path: str | Path, overrides: Mapping[str, Any] | None = None) -> Scenario:
     """Load, merge ``extends:`` parents, validate a scenario file, then apply dotted
     ``overrides`` (which may only address fields the validated scenario has, see
-    :func:`apply_overrides`) and validate again."""
+    :func:`apply_overrides`) and validate again.
+
+    ``path`` may also name a shipped scenario (``"baseline"``, or ``"scenarios/baseline.yaml"``
+    outside a checkout); see :mod:`clustersim.shipped`."""
     path = Path(path)
+    if not path.is_file() and not path.is_dir():
+        from clustersim.shipped import resolve  # a shipped scenario's name: "baseline"
+
+        path = resolve(path)
     if not path.is_file():
         raise ScenarioError(str(path), ["no such file" if not path.is_dir()
                                         else "is a folder, not a scenario file"])

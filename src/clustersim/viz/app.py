@@ -2,44 +2,57 @@
 
 Run it with ``clustersim dashboard [SCENARIO]`` (or ``solara run clustersim.viz.app`` with
 ``$CLUSTERSIM_SCENARIO`` set). Each browser session gets its own model, built from the scenario
-file; Mesa's ``SolaraViz`` supplies the controls (play, step, reset), the parameter widgets and
-the step counter, and this module adds the panels and the navigation between the two pages.
+and kept in :mod:`clustersim.viz.session`, so "About this model" and back resumes the run. The
+controls and settings sit in a column left of the charts (no drawer that covers them at
+1280 x 720 and 150% zoom) and wrap above the charts on narrow screens.
 """
 
 from __future__ import annotations
 
 import solara
-from mesa.visualization import SolaraViz
 
 from clustersim.scenario import ScenarioError
+from clustersim.viz import session
 from clustersim.viz.components import (
     AboutPage,
     KpiPanel,
     NetworkPanel,
     PageTabs,
+    RunControls,
+    SettingsPanel,
     StatusBar,
+    build_model,
     model_params,
 )
-from clustersim.viz.dashboard_model import DashboardModel, load_start_scenario
-
-PLAY_INTERVAL_MS = 150
+from clustersim.viz.dashboard_model import load_start_scenario
 
 
 @solara.component
 def Dashboard() -> None:
-    """The simulation page: SolaraViz with the status, KPI and network panels."""
+    """The simulation page: controls and settings, status, KPI charts and the network."""
     scenario, error = solara.use_memo(_load, [])
-    initial = solara.use_memo(lambda: DashboardModel(scenario) if scenario else None, [])
-    # a reactive model: Reset replaces its value, and the status bar follows it
-    model = solara.use_reactive(initial)
     params = solara.use_memo(lambda: model_params(scenario) if scenario else {}, [])
     if scenario is None:
         solara.Error(f"Cannot start the dashboard: {error}")
         return
+    if session.model.peek() is None:  # first visit of this browser session
+        start = {k: v["value"] if isinstance(v, dict) else v for k, v in params.items()}
+        session.values.set(start)
+        session.applied.set(start)
+        session.model.set(build_model(start))
     PageTabs()
-    StatusBar(model)
-    SolaraViz(model, components=[(KpiPanel, 0), (NetworkPanel, 0)], model_params=params,
-              name=f"clustersim: {scenario.name}", play_interval=PLAY_INTERVAL_MS)
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start", "gap": "16px"}):
+        with solara.Column(style={"flex": "0 1 300px", "min-width": "260px"},
+                           classes=["dashboard-controls"]):
+            with solara.Card("Run"):
+                RunControls()
+            with solara.Card("Settings"):
+                SettingsPanel(params)
+        with solara.Column(style={"flex": "1 1 560px", "min-width": "0"},
+                           classes=["dashboard-panels"]):
+            StatusBar()
+            KpiPanel()
+            NetworkPanel()
 
 
 def _load():

@@ -1,64 +1,74 @@
 """Live KPI charts of the dashboard: export share, ties, cross-border trust, facilitator budget.
 
-Series come straight from each run's Mesa ``DataCollector`` (one value a month, month 0 first).
-Setting A is a solid blue line, setting B a dashed orange one (Okabe-Ito colours plus line
-styles, readable without colour). :func:`latest_values` gives the numbers the plots end on, so
-the page can print them next to the chart (and the browser test can read them).
+Interactive Plotly charts (hover shows each month's value; zoom and pan; vector graphics that
+stay sharp on a projector and under browser zoom), drawn in the browser by plotly's own widget
+script, which the ``plotly`` package ships (no internet needed). Series come straight from each
+run's Mesa ``DataCollector`` (one value a month, month 0 first). Setting A is a solid blue line,
+setting B a dashed orange one (Okabe-Ito colours plus line styles, readable without colour).
+:func:`latest_values` gives the numbers the plots end on, so the page can print them next to the
+chart (and the browser test can read them).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from matplotlib.figure import Figure
-
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
     from clustersim.viz.dashboard_model import DashboardModel
 
+# KPI, title, y-axis label with unit
 PANELS: tuple[tuple[str, str, str], ...] = (
-    ("export_share", "Export share", "share of firms exporting"),
+    ("export_share", "Export share", "share of firms exporting (0-1)"),
     ("export_ties", "Export ties", "active firm-partner ties"),
-    ("trust_cross_border", "Cross-border trust", "firms' best trust abroad (0-1)"),
-    ("budget_balance", "Facilitator budget", "cash balance, EUR"),
+    ("trust_cross_border", "Cross-border trust", "best trust abroad (0-1)"),
+    ("budget_balance", "Facilitator budget", "cash balance (EUR)"),
 )
-ARM_STYLES = {"A": ("#0072B2", "-"), "B": ("#E69F00", "--")}
+ARM_STYLES = {"A": ("#0072B2", "solid"), "B": ("#E69F00", "dash")}
+FONT_SIZE = 15  # readable from the back of a classroom; titles a little larger
+BOUNDED = {"export_share", "trust_cross_border"}
 
 
-def kpi_figure(model: DashboardModel) -> Figure:
-    """A 2 x 2 grid with one panel per KPI in :data:`PANELS`, a line per run."""
-    fig = Figure(figsize=(8.0, 5.6 if model.comparing else 5.2))
-    # fixed margins: a constrained layout would cost more than the drawing at every step
-    fig.subplots_adjust(left=0.1, right=0.98, top=0.95, bottom=0.2 if model.comparing else 0.1,
-                        hspace=0.5, wspace=0.3)
-    axes = fig.subplots(2, 2).ravel()
-    for ax, (kpi, title, ylabel) in zip(axes, PANELS, strict=True):
+def kpi_chart(model: DashboardModel) -> go.Figure:
+    """A 2 x 2 grid with one panel per KPI in :data:`PANELS`, a line per run.
+
+    The month axis spans the whole horizon from the start, so lines grow into a fixed frame
+    instead of the axes rescaling every month.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=2, subplot_titles=[title for _, title, _ in PANELS],
+                        horizontal_spacing=0.12, vertical_spacing=0.2)
+    for index, (kpi, _, ylabel) in enumerate(PANELS):
+        row, col = divmod(index, 2)
         for arm in model.arms:
             values = model.history(arm, kpi)
-            colour, style = ARM_STYLES[arm.label]
-            ax.plot(range(len(values)), values, color=colour, linestyle=style, lw=1.8,
-                    label=f"{arm.label}: {arm.description}" if model.comparing else None)
-        ax.set_title(title, fontsize=10)
-        ax.set_ylabel(ylabel, fontsize=8)
-        ax.set_xlabel("month", fontsize=8)
-        ax.set_xlim(0, max(12, model.month))
-        ax.tick_params(labelsize=8)
-        ax.grid(alpha=0.3)
-        if kpi in ("export_share", "trust_cross_border"):
-            ax.set_ylim(0, 1)
-    if model.comparing:
-        handles, labels = axes[0].get_legend_handles_labels()
-        fig.legend(handles, [_short(label) for label in labels], loc="lower center",
-                   fontsize=7, frameon=False)
+            colour, dash = ARM_STYLES[arm.label]
+            fig.add_trace(go.Scatter(
+                x=list(range(len(values))), y=values, mode="lines", name=arm.label,
+                legendgroup=arm.label, showlegend=index == 0 and model.comparing,
+                line={"color": colour, "dash": dash, "width": 3},
+                hovertemplate=f"{arm.label}, month %{{x}}: %{{y:,.3~f}}<extra></extra>"),
+                row=row + 1, col=col + 1)
+        fig.update_xaxes(title_text="month", range=[0, max(12, model.horizon)],
+                         row=row + 1, col=col + 1)
+        fig.update_yaxes(title_text=ylabel, row=row + 1, col=col + 1,
+                         **({"range": [0, 1]} if kpi in BOUNDED else {}))
+    fig.update_annotations(font_size=FONT_SIZE + 2)
+    fig.update_layout(
+        height=560, margin={"l": 70, "r": 20, "t": 70 if model.comparing else 40, "b": 50},
+        font={"size": FONT_SIZE}, hovermode="x unified", template="plotly_white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
+        uirevision="keep",  # a user's zoom survives the monthly redraw
+    )
     return fig
-
-
-def _short(text: str, width: int = 90) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def format_value(kpi: str, value: float) -> str:
     if kpi == "budget_balance":
-        return f"{value:,.0f} EUR"
+        return f"{value:,.0f} EUR".replace(",", "\u202f")  # thin space: not a decimal point
     if kpi == "export_ties":
         return f"{value:.0f}"
     return f"{value:.3f}"

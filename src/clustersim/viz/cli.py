@@ -18,6 +18,7 @@ import click
 
 from clustersim.limits import check_dashboard_scenario, port_in_use
 from clustersim.scenario import ScenarioError, load_scenario
+from clustersim.shipped import SCENARIOS, resolve
 from clustersim.viz.dashboard_model import DEFAULT_SCENARIO, SCENARIO_ENV
 
 APP = "clustersim.viz.app"
@@ -47,10 +48,11 @@ def dashboard_command(scenario_file: Path | None, host: str, port: int,
 
     Serves a web app at http://HOST:PORT with sliders for the main policy levers, play / step /
     reset controls, the firm-partner network, live KPI charts, a side-by-side mode that runs two
-    settings with the same seed, and an "About this model" page. SCENARIO_FILE defaults to
-    scenarios/baseline.yaml. Stop it with Ctrl+C.
+    settings with the same seed, and an "About this model" page. SCENARIO_FILE is a YAML file
+    or a shipped scenario's name ('clustersim scenarios' lists them); it defaults to the shipped
+    baseline. Stop it with Ctrl+C.
     """
-    path = (scenario_file or DEFAULT_SCENARIO).resolve()
+    path = resolve(scenario_file or DEFAULT_SCENARIO, SCENARIOS).resolve()
     try:
         scenario = check_dashboard_scenario(load_scenario(path))
     except ScenarioError as exc:

@@ -20,6 +20,7 @@ import mesa
 
 from clustersim.model import ClusterModel
 from clustersim.scenario import Scenario, ScenarioError, load_scenario
+from clustersim.shipped import SCENARIOS, resolve
 from clustersim.viz.levers import (
     COMPARISONS,
     LeverSettings,
@@ -31,12 +32,13 @@ from clustersim.viz.levers import (
 )
 
 SCENARIO_ENV = "CLUSTERSIM_SCENARIO"
-DEFAULT_SCENARIO = Path("scenarios") / "baseline.yaml"
+DEFAULT_SCENARIO = Path("baseline")  # the shipped baseline, found from any directory
 
 
 def scenario_path_from_env() -> Path:
-    """The scenario file the dashboard starts from: ``$CLUSTERSIM_SCENARIO`` or the baseline."""
-    return Path(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO)
+    """The scenario file the dashboard starts from: ``$CLUSTERSIM_SCENARIO`` (a path or a shipped
+    scenario's name) or the shipped baseline."""
+    return resolve(os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO, SCENARIOS)
 
 
 def load_start_scenario() -> Scenario:

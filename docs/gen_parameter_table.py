@@ -200,6 +200,10 @@ GROUNDING: dict[str, str] = {
     "parameters.export.tie_hazard_established": "Roberts & Tybout 1997 (recalled)",
     "parameters.export.revenue_per_tie": ASSUMPTION,
     "parameters.export.own_search_in_person": ASSUMPTION,
+    "parameters.export.known_market_focus": f"Johanson & Vahlne 1977 (incremental); size "
+                                            f"{ASSUMPTION}",
+    "parameters.coordination.scale_elasticity": f"seed 000 (coordination costs); form "
+                                                f"{ASSUMPTION}",
     "parameters.export.firm_exit_hazard_new": "Eaton et al. 2007 (most new exporters stop); "
                                               "Wagner 2010 (30-40% survive 5 years)",
     "parameters.export.firm_exit_hazard_established": "Roberts & Tybout 1997; Bernard & Jensen "

@@ -372,17 +372,20 @@ class ClusterModel(mesa.Model):
         f = self.firms
         return f.capability[firms] * f.resources[firms] * (1.0 + f.experience[firms])
 
-    def choose_participants(self, members: np.ndarray, k: int, cluster: int) -> np.ndarray:
+    def choose_participants(self, members: np.ndarray, k: int, cluster: int,
+                            export_promotion: bool = True) -> np.ndarray:
         """Members who take part in an event: more likely if they trust the facilitator, want to
-        export, are ready to export anyway (self-selection: the deadweight of support, Munch &
-        Schaur 2018) and hold vouchers to pay with; a chosen firm declines when the fee weighs
-        on its resources (``facilitation.price_sensitivity``)."""
+        export and hold vouchers to pay with; for export promotion (trips, matchmaking, partner
+        search) also if they are ready to export anyway (self-selection: the deadweight of
+        support, Munch & Schaur 2018). A chosen firm declines when the fee weighs on its
+        resources (``facilitation.price_sensitivity``)."""
         if k <= 0 or members.size == 0:
             return np.zeros(0, np.int64)
         f, fp = self.firms, self.params.facilitation
         has_voucher = f.voucher_balance[members] > 0
+        selection = fp.readiness_selection if export_promotion else 0.0
         weight = (f.trust_in_facilitator[members] * f.export_motivation[members]
-                  * self.export_readiness(members) ** fp.readiness_selection
+                  * self.export_readiness(members) ** selection
                   * (1.0 + has_voucher)) + 1e-12
         chosen = weighted_sample(members, weight, min(k, members.size), self.rng)
         fee_share = self.facilitators.service_fee_share[cluster]
@@ -764,8 +767,10 @@ class ClusterModel(mesa.Model):
         entry = np.where(new_market,
                          entry * (1.0 - ep.facilitation_entry_support * rel.facilitated[cand]),
                          0.0)
-        load = coordination.coordination_load(ties_now + 1, self.coordination_cost,
-                                              cp.firm_cost_per_tie, cp.exponent)
+        # larger firms have more people to keep relationships: capacity grows with scale
+        load = (coordination.coordination_load(ties_now + 1, self.coordination_cost,
+                                               cp.firm_cost_per_tie, cp.exponent)
+                / f.scale[firm] ** cp.scale_elasticity)
         feasible = (f.resources[firm] - load >= entry) & (f.export_blocked_until[firm]
                                                           < self.month)
         prob = (ep.base_match_prob * f.export_motivation[firm]

@@ -29,6 +29,8 @@ TRANSLATED_EVENTS = TRIPS_ABROAD | {Service.MATCHMAKING}
 # ESCA counts active collaboration, not passive attendance (seed 003): a briefing or a remote
 # partner search done for a firm is a service, not a day of joint activity
 PASSIVE_SERVICES = frozenset({Service.MARKET_INTELLIGENCE, Service.PARTNER_SEARCH})
+# services that bring firms to foreign partners: the ones ready to export self-select into them
+EXPORT_PROMOTION = TRIPS_ABROAD | {Service.MATCHMAKING, Service.PARTNER_SEARCH}
 
 
 class Facilitator(mesa.Agent):
@@ -179,7 +181,8 @@ class Facilitator(mesa.Agent):
             spec = specs[service]
             if spec.staff_days > days:
                 return
-            participants = model.choose_participants(members, spec.firms, self.index)
+            participants = model.choose_participants(members, spec.firms, self.index,
+                                                     export_promotion=service in EXPORT_PROMOTION)
             if participants.size == 0:
                 return
             # participants pay their share up front (vouchers first), so voucher holders can

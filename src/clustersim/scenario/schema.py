@@ -311,6 +311,10 @@ class CoordinationParams(Strict):
     facilitator_days_per_relation: Annotated[float, Field(ge=0.0, le=31.0)] = 0.05
     """Staff days a month to keep one international relationship of the facilitator alive (a
     month has at most 31 days)."""
+    scale_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+    """Elasticity of a firm's coordination capacity with its scale: a firm k times larger
+    carries the same ties at 1/k**e of the load (larger firms have export staff; assumption).
+    0 = every firm carries ties alike."""
     responsiveness_halving: Annotated[float, Field(gt=0.0, le=1000.0)] = 6.0
     """Number of ties at which a firm answers partners' signals half as fast (assumption; at
     most 1000 ties)."""
@@ -427,7 +431,7 @@ class MembershipParams(Strict):
     exit_prob: Share = 0.1
     join_threshold: Share = 0.6
     join_prob: Share = 0.02
-    commitment_threshold: Share = 0.35
+    commitment_threshold: Share = 0.27
     initial_satisfaction: Share = 0.55
     neutral_satisfaction: Share = 0.21
     """Satisfaction a member drifts to when the cluster gives it nothing: below the exit
@@ -553,7 +557,7 @@ class FacilitationParams(Strict):
     project: direct, firm by firm; seed 000 after Ingstrup & Damgaard). All-round: even."""
     reserve_months: Annotated[float, Field(ge=0.0, le=24.0)] = 1.0
     """Months of wage bill kept in reserve before spending on events (assumption)."""
-    visits_per_staff: Annotated[float, Field(ge=0.0, le=100.0)] = 2.0
+    visits_per_staff: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
     """Personal visits to members per staff member and month (ESCA personal contact, seed 003)."""
     manager_effect: Share = 0.5
     """How much manager skill raises the trust a brokered contact starts with (seed 002)."""

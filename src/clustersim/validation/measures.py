@@ -361,7 +361,7 @@ def funding_end_month(obs: Observation) -> int:
     return int(obs.meta["funding_start_month"] + obs.meta["funding_duration_months"])
 
 
-def _cliff_detail(runs: Runs, *, window: int = 12) -> dict[str, Any]:
+def _cliff_detail(runs: Runs, *, window: int = 12, kpi: str = "new_ties") -> dict[str, Any]:
     observations = runs[BASE]
     series = {name: np.mean([o.kpi(name) for o in observations], axis=0).tolist()
               for name in ("export_share", "new_ties", "events") if name in observations[0].kpis}
@@ -370,20 +370,38 @@ def _cliff_detail(runs: Runs, *, window: int = 12) -> dict[str, Any]:
 
 
 @measure(detail=_cliff_detail)
-def funding_cliff(runs: Runs, *, window: int = 12) -> np.ndarray:
-    """New ties in the ``window`` months after fixed-term funding ends / in the ``window``
-    months before (the end month read from the scenario's start_month + duration_months)."""
+def funding_cliff(runs: Runs, *, window: int = 12, kpi: str = "new_ties") -> np.ndarray:
+    """A monthly KPI (new ties by default, or events) summed over the ``window`` months after
+    fixed-term funding ends / over the ``window`` months before (the end month read from the
+    scenario's start_month + duration_months)."""
 
     def one(obs: Observation) -> float:
         end = funding_end_month(obs)
         if end - window + 1 < 1 or end + window > obs.months:
             raise ValueError(f"funding_cliff: funding ends in month {end}; the {window} months "
                              f"before and after must lie within months 1..{obs.months}")
-        new_ties = obs.kpi("new_ties")
-        return _ratio(new_ties[end + 1: end + window + 1].sum(), new_ties[end - window + 1:
-                                                                          end + 1].sum())
+        series = obs.kpi(kpi)
+        return _ratio(series[end + 1: end + window + 1].sum(), series[end - window + 1:
+                                                                      end + 1].sum())
 
     return _per_replication(runs[BASE], one)
+
+
+@measure(variants=("continued",), detail=_cliff_detail)
+def funding_cliff_counterfactual(runs: Runs, *, window: int = 24,
+                                 kpi: str = "new_ties") -> np.ndarray:
+    """A monthly KPI (new ties by default) summed over the ``window`` months after fixed-term
+    funding ends, divided by the same sum in the variant ``continued`` where the funding goes on
+    (same seeds): what stopping the money costs against not stopping it."""
+
+    def after(obs: Observation, end: int) -> float:
+        if end + window > obs.months:
+            raise ValueError(f"funding_cliff_counterfactual: funding ends in month {end}; the "
+                             f"{window} months after must lie within months 1..{obs.months}")
+        return float(obs.kpi(kpi)[end + 1: end + window + 1].sum())
+
+    return _paired(runs, BASE, "continued", lambda b, c: _ratio(
+        after(b, funding_end_month(b)), after(c, funding_end_month(b))))
 
 
 # -- membership and ESCA -------------------------------------------------------------------------

@@ -312,9 +312,9 @@ class CoordinationParams(Strict):
     """Staff days a month to keep one international relationship of the facilitator alive (a
     month has at most 31 days)."""
     scale_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
-    """Elasticity of a firm's coordination capacity with its scale: a firm k times larger
-    carries the same ties at 1/k**e of the load (larger firms have export staff; assumption).
-    0 = every firm carries ties alike."""
+    """Elasticity of a firm's coordination capacity with its scale above that of a typical SME:
+    a firm k > 1 times larger carries the same ties at 1/k**e of the load (larger firms have
+    export staff; assumption). 0 = every firm carries ties alike."""
     responsiveness_halving: Annotated[float, Field(gt=0.0, le=1000.0)] = 6.0
     """Number of ties at which a firm answers partners' signals half as fast (assumption; at
     most 1000 ties)."""
@@ -378,17 +378,17 @@ class ExportParams(Strict):
     tie_hazard_established: Share = 0.015
     """Monthly break hazard of an established tie (established-exporter persistence 0.85-0.90,
     Roberts & Tybout 1997, recalled)."""
-    firm_exit_hazard_new: Share = 0.1
+    firm_exit_hazard_new: Share = 0.24
     """Monthly chance a firm exporting for less than ``young_tie_months`` is hit by a shock that
     ends all its exports (Eaton et al. 2007: most new exporters stop the next year; Wagner 2010:
     30-40% of starters export 5 years without a break)."""
-    firm_exit_hazard_established: Share = 0.017
+    firm_exit_hazard_established: Share = 0.012
     """Monthly chance of such a shock for an established exporter (persistence 0.85-0.90,
     Roberts & Tybout 1997 and Bernard & Jensen 2004, recalled; sunk-cost hysteresis)."""
     shock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 24.0
     """Mean months a firm-level shock keeps the firm out of exporting (geometric; persistent
     productivity or demand shocks, assumption). 0 = it may re-enter at once."""
-    young_tie_months: Annotated[int, Field(ge=1, le=120)] = 12
+    young_tie_months: Annotated[int, Field(ge=1, le=120)] = 6
     """Age in months until which a tie counts as young (assumption)."""
     tie_upkeep_prob: Share = 0.5
     """Per month, chance a tie gets a remote upkeep contact, scaled by the firm's responsiveness
@@ -557,7 +557,7 @@ class FacilitationParams(Strict):
     project: direct, firm by firm; seed 000 after Ingstrup & Damgaard). All-round: even."""
     reserve_months: Annotated[float, Field(ge=0.0, le=24.0)] = 1.0
     """Months of wage bill kept in reserve before spending on events (assumption)."""
-    visits_per_staff: Annotated[float, Field(ge=0.0, le=100.0)] = 1.0
+    visits_per_staff: Annotated[float, Field(ge=0.0, le=100.0)] = 0.6
     """Personal visits to members per staff member and month (ESCA personal contact, seed 003)."""
     manager_effect: Share = 0.5
     """How much manager skill raises the trust a brokered contact starts with (seed 002)."""

@@ -333,9 +333,13 @@ def funding_value_elasticity(runs: Runs, *, years: int = 5) -> np.ndarray:
 
 @measure(variants=("low_from", "low_to", "high_from", "high_to"), uses_base=False,
          detail=_dose_detail, ratio_of_means=True)
-def funding_diminishing_returns(runs: Runs, *, years: int = 5) -> np.ndarray:
-    """Extra revenue per extra EUR of budget on the low step (``low_from`` -> ``low_to``)
+def funding_diminishing_returns(runs: Runs, *, years: int = 5,
+                                outcome: str = "revenue") -> np.ndarray:
+    """Extra exports per extra EUR of budget on the low step (``low_from`` -> ``low_to``)
     divided by that on the high step (``high_from`` -> ``high_to``); > 1 means concave.
+    Exports are the revenue summed over the last ``years`` years (``outcome: revenue``) or the
+    mean number of export ties over them (``outcome: ties``, far less noisy in a small cluster
+    whose revenue a few large firms dominate)."""
 
     Returns (low slope, high slope) per replication: the pattern value is the ratio of the mean
     slopes, because a per-replication ratio explodes when the high step's gain is near zero."""
@@ -345,7 +349,15 @@ def funding_diminishing_returns(runs: Runs, *, years: int = 5) -> np.ndarray:
         if db <= 0:
             raise ValueError("funding_diminishing_returns: each step's 'to' variant needs a "
                              "larger annual_budget than its 'from' variant")
-        return (export_revenue_last_years(b, years) - export_revenue_last_years(a, years)) / db
+        return (exports(b) - exports(a)) / db
+
+    def exports(obs: Observation) -> float:
+        if outcome == "ties":
+            return kpi_mean_last_years(obs, "export_ties", years)
+        if outcome == "revenue":
+            return export_revenue_last_years(obs, years)
+        raise ValueError(f"funding_diminishing_returns: outcome = {outcome!r}; allowed: "
+                         "'revenue', 'ties'")
 
     values = []
     for r in range(len(runs["low_from"])):

@@ -339,7 +339,7 @@ def funding_diminishing_returns(runs: Runs, *, years: int = 5,
     divided by that on the high step (``high_from`` -> ``high_to``); > 1 means concave.
     Exports are the revenue summed over the last ``years`` years (``outcome: revenue``) or the
     mean number of export ties over them (``outcome: ties``, far less noisy in a small cluster
-    whose revenue a few large firms dominate)."""
+    whose revenue a few large firms dominate).
 
     Returns (low slope, high slope) per replication: the pattern value is the ratio of the mean
     slopes, because a per-replication ratio explodes when the high step's gain is near zero."""

@@ -39,7 +39,7 @@ from clustersim.mechanisms import (
 )
 from clustersim.outputs.kpis import CLUSTER_KPI_NAMES, KPI_NAMES, compute_kpis
 from clustersim.policy import FundingContext, allocate_pool, eligible_clusters, make_scheme
-from clustersim.scenario.schema import FIRM_KINDS, ClusterConfig, Scenario
+from clustersim.scenario.schema import FIRM_KINDS, ClusterConfig, Scenario, Service
 from clustersim.state import (
     INCOME_SOURCES,
     NEVER,
@@ -187,6 +187,8 @@ class ClusterModel(mesa.Model):
                                         for c in self.clusters], float),
         )
         self.membership_fee = np.array([c.facilitator.membership_fee for c in self.clusters])
+        self.offers_translation = np.array([Service.TRANSLATION in c.facilitator.services
+                                            for c in self.clusters])
         self.wage_per_staff = np.array([c.facilitator.monthly_cost_per_staff
                                         for c in self.clusters])
         self.eligible = eligible_clusters(self.facilitators.regions, self.funding.max_regions)
@@ -758,8 +760,11 @@ class ClusterModel(mesa.Model):
         market = p.market[partner]
         ties_now = rel.ties_per_firm(f.n)[firm]
         new_market = ~rel.firm_serves_market(firm, market, p.market)
+        # the facilitator's translation also serves the negotiations of the contacts it brokered
+        translation = np.where(rel.facilitated[cand] & self.offers_translation[f.cluster[firm]],
+                               self.translation_support, 0.0)
         barrier = language.effective_language_barrier(
-            self.market_barrier[market], f.language_skill[firm], 0.0,
+            self.market_barrier[market], f.language_skill[firm], translation,
             self.params.language.translation_effect)
         entry = (learning.market_entry_cost(ep.entry_cost, self.market_distance[market],
                                             f.experience[firm], ep.learning_rate)

@@ -18,33 +18,29 @@ The ABC core takes any simulator ``f(overrides, seed) -> {statistic: value}``::
             out="/tmp/toy")
 """
 
-from clustersim.calibration.config import (
-    CalibrationConfig,
-    CalibrationConfigError,
-    ResolvedConfig,
-    load_config,
-    resolve_config,
-)
-from clustersim.calibration.distance import RangeDistance, Target, range_distance
-from clustersim.calibration.priors import FreeParameter, Prior
-from clustersim.calibration.run import CalibrationResult, calibrate
-from clustersim.calibration.smc import AbcBudget, AbcResult, read_result, run_abc
+from __future__ import annotations
 
-__all__ = [
-    "AbcBudget",
-    "AbcResult",
-    "CalibrationConfig",
-    "CalibrationConfigError",
-    "CalibrationResult",
-    "FreeParameter",
-    "Prior",
-    "RangeDistance",
-    "ResolvedConfig",
-    "Target",
-    "calibrate",
-    "load_config",
-    "range_distance",
-    "read_result",
-    "resolve_config",
-    "run_abc",
-]
+import importlib
+from typing import Any
+
+# Names -> modules, imported on first use: simulation workers import submodules of this package
+# (clustersim.calibration.simulator, .predictive) and should not pay for pyabc, which only the
+# process running the inference needs.
+_EXPORTS = {
+    "CalibrationConfig": "config", "CalibrationConfigError": "config",
+    "ResolvedConfig": "config", "load_config": "config", "resolve_config": "config",
+    "Target": "distance", "range_distance": "distance",
+    "FreeParameter": "priors", "Prior": "priors",
+    "CalibrationResult": "run", "calibrate": "run",
+    "AbcBudget": "smc", "AbcResult": "smc", "RangeDistance": "smc", "read_result": "smc",
+    "run_abc": "smc",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clustersim.calibration' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"clustersim.calibration.{module}"), name)

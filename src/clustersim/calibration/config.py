@@ -152,6 +152,8 @@ class ResolvedConfig:
     """Every pattern of the suite (posterior predictive checks)."""
     scenarios: list[Scenario] | None
     """Scenarios replacing shipped ones (None: the shipped scenarios)."""
+    measured: list[Scenario] = field(default_factory=list)
+    """The scenarios the targets are measured on (loaded once; before ``fixed``)."""
     scenario_hashes: dict[str, str] = field(default_factory=dict)
     """Name -> hash of every scenario the targets are measured on (fixed overrides applied)."""
 
@@ -296,7 +298,8 @@ def resolve_config(config: CalibrationConfig, source: str = "<config>",
     return ResolvedConfig(config=config, source=source, parameters=parameters, targets=targets,
                           target_patterns=target_patterns, all_patterns=patterns,
                           scenarios=list(given.values()) if config.scenarios is not None
-                          else None, scenario_hashes=hashes)
+                          else None, measured=list(measured.values()),
+                          scenario_hashes=hashes)
 
 
 def _target(spec: TargetSpec, pattern: Any) -> Target:

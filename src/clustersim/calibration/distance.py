@@ -24,8 +24,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pyabc
-
 
 @dataclass(frozen=True)
 class Target:
@@ -61,22 +59,6 @@ class Target:
         if math.isfinite(self.low) and math.isfinite(self.high):
             return (self.low + self.high) / 2
         return self.low if math.isfinite(self.low) else self.high
-
-
-class RangeDistance(pyabc.Distance):
-    """Euclidean norm of the scaled distances of each target's mean to its range."""
-
-    def __init__(self, targets: Sequence[Target]):
-        super().__init__()
-        self.targets = list(targets)
-
-    def __call__(self, x: Mapping[str, Any], x_0: Mapping[str, Any] | None = None,
-                 t: int | None = None, par: Mapping[str, Any] | None = None) -> float:
-        return range_distance(self.targets, x)
-
-    def get_config(self) -> dict:
-        return {"name": "RangeDistance",
-                "targets": [[t.name, t.low, t.high, t.width] for t in self.targets]}
 
 
 def range_distance(targets: Sequence[Target], means: Mapping[str, Any]) -> float:

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from clustersim.calibration.priors import FreeParameter
-from clustersim.calibration.smc import PREDICTIVE_KEY
 from clustersim.calibration.summary import weighted_quantile
+
+PREDICTIVE_KEY = 1
+"""First spawn-key element of the predictive draws' seeds (ABC proposals use 0)."""
 
 
 def draw_seed(seed: int, k: int) -> int:

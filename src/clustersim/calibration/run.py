@@ -108,7 +108,7 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                     yaml.safe_dump(cfg.model_dump(mode="json", exclude_none=True),
                                    sort_keys=False))
         simulator = PatternSimulator(resolved.target_patterns, cfg.replications,
-                                     resolved.scenarios, cfg.fixed)
+                                     resolved.measured, cfg.fixed)
         budget = AbcBudget(**cfg.budget.model_dump())
         with open_backend(options) as handle:
             abc = run_abc(resolved.parameters, resolved.targets, simulator, budget, cfg.seed,
@@ -117,9 +117,8 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
             ranges = {p.name: (p.low, p.high) for p in resolved.all_patterns}
             ranges.update({t.name: (t.low, t.high) for t in resolved.targets})
             spec = cfg.posterior_predictive
-            suite_scenarios = (None if resolved.scenarios is None
-                               else scenarios_for_suite(resolved.all_patterns,
-                                                        resolved.scenarios))
+            suite_scenarios = scenarios_for_suite(
+                resolved.all_patterns, [*resolved.measured, *(resolved.scenarios or [])])
             draws, predictive = posterior_predictive(
                 abc.posterior, resolved.parameters, resolved.all_patterns, ranges,
                 [t.name for t in resolved.targets], draws=spec.draws,

@@ -1,18 +1,55 @@
 """Simulators that calibration can fit: the clustersim pattern suite, and a toy model.
 
-Both follow :class:`clustersim.calibration.smc.Simulator`: ``simulator(overrides, seed)``
-returns ``{statistic: value}`` for one parameter set (dotted overrides) and one seed.
+Both follow :class:`Simulator`: ``simulator(overrides, seed)`` returns ``{statistic: value}``
+for one parameter set (dotted overrides) and one seed. :func:`simulate` runs one in a worker
+process; this module does not import pyabc, so workers (loky processes, Dask workers) need
+clustersim only.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from clustersim.scenario import Scenario
+
+
+class Simulator(Protocol):
+    """What calibration needs from a model: statistics of one parameter set and seed."""
+
+    def __call__(self, overrides: Mapping[str, float | int], seed: int
+                 ) -> Mapping[str, float]: ...
+
+
+@dataclass
+class Outcome:
+    """The simulation of one proposal: its statistics, or why it failed."""
+
+    stats: dict[str, float]
+    failure: dict[str, Any] | None = None
+
+
+def simulate(simulator: Simulator, names: Sequence[str], overrides: Mapping[str, Any],
+             seed: int) -> Outcome:
+    """Run one simulation (in a worker): statistics, NaN for all when it raises; the failure
+    (an exception, or a statistic undefined) is returned for the record."""
+    try:
+        stats = dict(simulator(overrides, seed))
+    except Exception as exc:  # recorded and rejected; KeyboardInterrupt still stops
+        return Outcome({name: math.nan for name in names},
+                       {"kind": "error", "reason": f"{type(exc).__name__}: {exc}"[:1000],
+                        "parameters": dict(overrides), "seed": seed})
+    values = {name: float(stats.get(name, math.nan)) for name in names}
+    undefined = [name for name, v in values.items() if math.isnan(v)]
+    failure = None
+    if undefined:
+        failure = {"kind": "undefined", "reason": f"undefined (NaN): {', '.join(undefined)}",
+                   "parameters": dict(overrides), "seed": seed}
+    return Outcome(values, failure)
 
 
 @dataclass

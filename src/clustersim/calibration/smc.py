@@ -9,12 +9,16 @@ importance weights, epsilon schedule, the History database); this module plugs i
   whose target statistic is undefined (NaN), gets distance inf (rejected) and is *recorded*
   (``failures.jsonl``), never dropped silently.
 - :class:`SeededBatchSampler`: a pyabc sampler whose result does not depend on the number of
-  workers. Proposal ``i`` of generation ``t`` runs with numpy's global random state seeded from
-  ``SeedSequence(seed, spawn_key=(0, t + 1, i))`` (pyabc draws proposals from numpy's global
-  state; the simulation seed is drawn from it right after), in the worker that happens to get
-  it. Proposals are evaluated in fixed batches (default: the population size), results are read
-  in proposal order, and the first ``n`` accepted proposals form the generation. A run with 1,
-  2 or 64 workers (loky processes, a Dask cluster) therefore evaluates exactly the same
+  workers. Proposal ``i`` of generation ``t`` is drawn with numpy's global random state seeded
+  from ``SeedSequence(seed, spawn_key=(0, t + 1, i))`` (pyabc draws proposals from numpy's
+  global state; the simulation seed is drawn from it right after). Each proposal goes through
+  three phases: *capture* (here: pyabc's ``simulate_one`` draws the parameters and stops at the
+  model call), *simulate* (in any worker: only the simulator, its overrides and seed travel, so
+  workers need clustersim but not pyabc), *replay* (here: ``simulate_one`` again with the same
+  seed, the model returning the simulated statistics; pyabc computes distance, acceptance and
+  weight). Proposals are simulated in fixed batches (default: the population size), results
+  are read in proposal order, and the first ``n`` accepted proposals form the generation. A run
+  with 1, 2 or 64 workers (loky processes, a Dask cluster) therefore evaluates exactly the same
   proposals with the same seeds and accepts the same particles.
 - :class:`ResumableQuantileEpsilon`: pyabc's quantile epsilon, but after a restart it takes the
   threshold from the last stored generation (pyabc's own would restart at the initial epsilon).
@@ -34,16 +38,16 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-import cloudpickle
 import numpy as np
 import pandas as pd
 import pyabc
 from pyabc.sampler import Sampler
 
-from clustersim.calibration.distance import RangeDistance, Target
+from clustersim.calibration.distance import Target, range_distance
 from clustersim.calibration.priors import FreeParameter, pyabc_prior
+from clustersim.calibration.simulator import Outcome, Simulator, simulate
 
 DB_NAME = "calibration.db"
 FAILURES_NAME = "failures.jsonl"
@@ -52,20 +56,22 @@ INITIAL_EPSILON = 1e300
 """Generation 0 accepts every proposal with a finite distance: it is a sample of the prior."""
 PROPOSAL_KEY = 0
 """First spawn-key element of the proposals' seeds (posterior predictive draws use 1)."""
-PREDICTIVE_KEY = 1
 
 logging.getLogger("ABC").setLevel(logging.WARNING)
 
 
-class Simulator(Protocol):
-    """What calibration needs from a model: statistics of one parameter set and seed."""
+# -- one proposal in three phases ---------------------------------------------------------------
+class _Captured(Exception):
+    """Raised by :class:`SimulatorModel` in the capture phase, carrying the simulation job."""
 
-    def __call__(self, overrides: Mapping[str, float | int], seed: int
-                 ) -> Mapping[str, float]: ...
+    def __init__(self, model: SimulatorModel, overrides: dict[str, Any], seed: int):
+        super().__init__("captured")
+        self.model, self.overrides, self.seed = model, overrides, seed
 
 
-# -- failures are recorded in the process that simulates, then shipped back ---------------------
-_FAILURES: list[dict[str, Any]] = []
+_PHASE: dict[str, Any] = {"mode": "direct", "outcome": None}
+"""``capture``: the model raises :class:`_Captured`; ``replay``: it returns ``outcome``;
+``direct``: it simulates (pyabc used without :class:`SeededBatchSampler`)."""
 
 
 class SimulatorModel(pyabc.Model):
@@ -81,19 +87,15 @@ class SimulatorModel(pyabc.Model):
     def sample(self, pars: Mapping[str, float]) -> dict[str, float]:
         seed = int(np.random.randint(0, 2**63 - 1, dtype=np.int64))
         overrides = {p.path: p.value(pars[p.path]) for p in self.parameters}
-        try:
-            stats = dict(self.simulator(overrides, seed))
-        except Exception as exc:  # recorded and rejected; KeyboardInterrupt still stops
-            _FAILURES.append({"kind": "error", "reason": f"{type(exc).__name__}: {exc}"[:1000],
-                              "parameters": overrides, "seed": seed})
-            return {name: math.nan for name in self.names}
-        values = {name: float(stats.get(name, math.nan)) for name in self.names}
-        undefined = [name for name, v in values.items() if math.isnan(v)]
-        if undefined:
-            _FAILURES.append({"kind": "undefined",
-                              "reason": f"undefined (NaN): {', '.join(undefined)}",
-                              "parameters": overrides, "seed": seed})
-        return values
+        if _PHASE["mode"] == "capture":
+            raise _Captured(self, overrides, seed)
+        if _PHASE["mode"] == "replay":
+            outcome: Outcome = _PHASE["outcome"]
+            if outcome.failure is not None and (outcome.failure["parameters"] != overrides
+                                                or outcome.failure["seed"] != seed):
+                raise AssertionError("replayed proposal differs from the captured one")
+            return outcome.stats
+        return simulate(self.simulator, self.names, overrides, seed).stats
 
 
 def attempt_seed(seed: int, t: int, attempt: int) -> np.random.SeedSequence:
@@ -101,20 +103,35 @@ def attempt_seed(seed: int, t: int, attempt: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(PROPOSAL_KEY, t + 1, attempt))
 
 
-def run_attempt(payload: bytes, seed: int, t: int, attempt: int) -> tuple[Any, list[dict]]:
-    """Evaluate one proposal in whatever process runs it: seed numpy's global state (pyabc's
-    proposals and the simulation seed come from it), run pyabc's ``simulate_one``, return the
-    particle and the failures it recorded. The caller's global random state is restored."""
-    simulate_one = cloudpickle.loads(payload)
+def _seeded_call(simulate_one: Callable[[], Any], seed: int, t: int, attempt: int,
+                 mode: str, outcome: Outcome | None = None) -> Any:
+    """Call pyabc's ``simulate_one`` with numpy's global state seeded for this proposal (pyabc
+    draws proposals from it; the simulation seed is drawn right after), in ``mode``; the
+    caller's global random state is restored."""
     saved = np.random.get_state()
     np.random.seed(attempt_seed(seed, t, attempt).generate_state(8))
-    _FAILURES.clear()
+    _PHASE.update(mode=mode, outcome=outcome)
     try:
-        particle = simulate_one()
-        return particle, list(_FAILURES)
+        return simulate_one()
     finally:
-        _FAILURES.clear()
+        _PHASE.update(mode="direct", outcome=None)
         np.random.set_state(saved)
+
+
+def capture(simulate_one: Callable[[], Any], seed: int, t: int, attempt: int) -> _Captured:
+    """Phase 1 (here): draw proposal ``attempt`` and return its simulation job."""
+    try:
+        _seeded_call(simulate_one, seed, t, attempt, "capture")
+    except _Captured as job:
+        return job
+    raise RuntimeError("pyabc's simulate_one did not call the model")
+
+
+def replay(simulate_one: Callable[[], Any], seed: int, t: int, attempt: int,
+           outcome: Outcome) -> Any:
+    """Phase 3 (here): the same proposal again, with the simulated outcome -> pyabc particle
+    (distance, acceptance, importance weight)."""
+    return _seeded_call(simulate_one, seed, t, attempt, "replay", outcome)
 
 
 @dataclass
@@ -148,20 +165,22 @@ class SeededBatchSampler(Sampler):
     def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
                                 all_accepted=False, ana_vars=None):
         started = time.perf_counter()
-        payload = cloudpickle.dumps(simulate_one)
         sample = self._create_empty_sample()
         batch = self.batch_size or n
         accepted = used = attempt = failed = 0
         while accepted < n and attempt < max_eval:
             size = int(min(batch, max_eval - attempt))
-            futures = [self.executor.submit(run_attempt, payload, self.seed, t, attempt + j)
-                       for j in range(size)]
+            jobs = [capture(simulate_one, self.seed, t, attempt + j) for j in range(size)]
+            futures = [self.executor.submit(simulate, job.model.simulator, job.model.names,
+                                            job.overrides, job.seed) for job in jobs]
             for j, future in enumerate(futures):
-                particle, failures = future.result()
-                for record in failures:
-                    self._record_failure({"generation": t, "proposal": attempt + j, **record})
+                outcome = future.result()
+                if outcome.failure is not None:
+                    self._record_failure({"generation": t, "proposal": attempt + j,
+                                          **outcome.failure})
                     failed += 1
                 if accepted < n:
+                    particle = replay(simulate_one, self.seed, t, attempt + j, outcome)
                     sample.append(particle)
                     used = attempt + j + 1
                     accepted += bool(particle.accepted)
@@ -185,6 +204,23 @@ class SeededBatchSampler(Sampler):
         if self.out is not None:
             with open(self.out / FAILURES_NAME, "a", encoding="utf-8") as fh:
                 fh.write(json.dumps(record, default=str) + "\n")
+
+
+class RangeDistance(pyabc.Distance):
+    """pyabc distance: Euclidean norm of the scaled distances of each target's mean to its
+    range (:func:`clustersim.calibration.distance.range_distance`)."""
+
+    def __init__(self, targets: Sequence[Target]):
+        super().__init__()
+        self.targets = list(targets)
+
+    def __call__(self, x: Mapping[str, Any], x_0: Mapping[str, Any] | None = None,
+                 t: int | None = None, par: Mapping[str, Any] | None = None) -> float:
+        return range_distance(self.targets, x)
+
+    def get_config(self) -> dict:
+        return {"name": "RangeDistance",
+                "targets": [[t.name, t.low, t.high, t.width] for t in self.targets]}
 
 
 class ResumableQuantileEpsilon(pyabc.QuantileEpsilon):

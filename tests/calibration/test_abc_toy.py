@@ -39,6 +39,8 @@ def test_toy_parameter_recovered_within_its_credible_interval(tmp_path):
     assert np.all(np.diff(eps) < 0)
     assert result.generations["acceptance_rate"].between(0, 1).all()
     assert (result.generations["accepted"] == 40).all()
+    assert result.generations["ess"].between(1, 40).all()
+    assert result.generations["ess"].iloc[0] == pytest.approx(40)  # gen 0: equal weights
     assert math.isclose(result.posterior["weight"].sum(), 1.0)
 
 

@@ -376,7 +376,8 @@ def read_result(db: Path, parameters: Sequence[FreeParameter]) -> AbcResult:
 
 
 def generation_table(history: pyabc.History, out: Path) -> pd.DataFrame:
-    """generation, epsilon, accepted, evaluations, acceptance rate, simulations, failed, time."""
+    """generation, epsilon, accepted, evaluations, acceptance rate, effective sample size of
+    the weights (ESS = (sum w)^2 / sum w^2), simulations, failed, time."""
     pops = history.get_all_populations()
     pops = pops[pops.t >= 0].reset_index(drop=True)
     logs = {}
@@ -389,12 +390,14 @@ def generation_table(history: pyabc.History, out: Path) -> pd.DataFrame:
     rows = []
     for row in pops.itertuples():
         log = logs.get(int(row.t), {})
+        weights = np.asarray(history.get_distribution(m=0, t=int(row.t))[1], float)
         rows.append({
             "generation": int(row.t),
             "epsilon": float(row.epsilon),
             "accepted": int(row.particles),
             "evaluations": int(row.samples),
             "acceptance_rate": float(row.particles) / float(row.samples),
+            "ess": float(weights.sum() ** 2 / (weights ** 2).sum()),
             "simulations": int(log.get("simulations", row.samples)),
             "failed": int(log.get("failed", 0)),
             "seconds": float(log.get("seconds", math.nan)),

@@ -31,6 +31,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str, str]] = {
              "Quick plot of a KPI over time from sweep results."),
     "validate": ("clustersim.validation.cli", "validate_command",
                  "Check the model against empirical patterns; write validation.html/.json."),
+    "calibrate": ("clustersim.calibration.cli", "calibrate_command",
+                  "Calibrate free parameters against the patterns with ABC-SMC (pyabc)."),
 }
 
 

@@ -1,8 +1,8 @@
 """The output-folder guard: every writing command knows what it writes into, and owns it alone.
 
 Results are precious: no command may overwrite or mix into another command's results. Every
-command that writes a folder (``run``, ``sweep``, ``compare``, ``sensitivity``) goes through this
-module, which
+command that writes a folder (``run``, ``sweep``, ``compare``, ``sensitivity``, ``calibrate``)
+goes through this module, which
 
 1. checks that the folder (or the nearest existing parent) is **writable before any work**;
 2. reads what **kind** of folder it is: missing, empty, a clustersim output (recorded in a
@@ -18,7 +18,8 @@ module, which
 5. for ``run`` (and the report files of ``compare``), writes into a **temporary folder and renames**
    it into place, so a crash never leaves a half-written folder.
 
-``sweep`` and ``compare`` write in place (they are resumable: a re-run continues), under the lock.
+``sweep``, ``compare`` and ``calibrate`` write in place (they are resumable: a re-run continues),
+under the lock.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ MARKER = ".clustersim-output.json"
 LOCK = ".clustersim.lock"
 """Lock file of an in-place output folder (sweep, compare)."""
 IGNORED = {".DS_Store", LOCK}
-KINDS = ("run", "sweep", "compare")
+KINDS = ("run", "sweep", "compare", "calibrate")
 
 
 class OutputFolderError(RuntimeError):
@@ -228,12 +229,15 @@ def _acceptable(info: FolderInfo, kind: str, name: str, identity: dict[str, Any]
     differing = [k for k, v in identity.items()
                  if info.identity.get(k) is not None and info.identity.get(k) != v]
     if kind != "run" and (differing or (info.name not in (None, name) and kind != "sweep")):
-        what = {"sweep": "experiment", "compare": "comparison"}.get(kind, kind)
+        what = {"sweep": "experiment", "compare": "comparison",
+                "calibrate": "calibration"}.get(kind, kind)
         detail = {"plan_hash": "design, parameters, seed, steps, outputs or base scenario",
-                  "spec_sha256": "target spend, variants, scenario or settings"}
+                  "spec_sha256": "target spend, variants, scenario or settings",
+                  "config_sha256": "config, scenarios, patterns or model defaults"}
         changed = ", ".join(detail.get(k, k) for k in differing) or "name"
-        return (f"it is a different {what} setup ({changed} differ; only --replications may "
-                "change when resuming), and resuming")
+        may_change = ("nothing may change when resuming" if kind == "calibrate"
+                      else "only --replications may change when resuming")
+        return f"it is a different {what} setup ({changed} differ; {may_change}), and resuming"
     return None
 
 

@@ -1,0 +1,348 @@
+"""The calibration config: free parameters with priors, target patterns, scenarios and budget.
+
+A config is a YAML file (read with the project's safe loader,
+:mod:`clustersim.scenario.safe_yaml`), validated in two steps:
+
+1. its shape, by the pydantic models below (types, ranges, unknown fields);
+2. its meaning, by :func:`resolve_config`: every free parameter is a numeric field of every
+   scenario a target is measured on, and both ends of its prior are values the scenario schema
+   accepts; every target names a pattern of the suite; every target's scenario is available.
+
+Every problem is reported in one :class:`CalibrationConfigError` naming the file and the field,
+so the command exits with status 2 and a message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from clustersim.calibration.distance import Target
+from clustersim.calibration.priors import FreeParameter, Prior
+from clustersim.scenario import Scenario, scenario_hash
+from clustersim.scenario.loader import (
+    InputFileError,
+    describe_validation_error,
+    read_yaml_mapping,
+)
+
+
+class CalibrationConfigError(InputFileError):
+    """An invalid calibration config: names the file and lists each problem."""
+
+    what = "calibration config"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TargetSpec(Strict):
+    """One target: a pattern of the validation suite, optionally with its own accepted range.
+
+    By default the pattern's accepted range ``[lo, hi]`` of ``patterns.yaml`` is the target.
+    ``range: [lo, hi]`` replaces it; ``observed`` with ``tolerance`` gives
+    ``[observed - tolerance, observed + tolerance]``. ``scale`` divides the distance outside the
+    range (default: the range's width; for a half-open range the size of its finite bound).
+    """
+
+    pattern: Annotated[str, Field(min_length=1, max_length=80)]
+    range: tuple[float | None, float | None] | None = None
+    observed: float | None = None
+    tolerance: Annotated[float, Field(gt=0.0)] | None = None
+    scale: Annotated[float, Field(gt=0.0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_only(cls, value: Any) -> Any:
+        return {"pattern": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TargetSpec:
+        if self.range is not None and self.observed is not None:
+            raise ValueError("give either range or observed with tolerance, not both")
+        if (self.observed is None) != (self.tolerance is None):
+            raise ValueError("observed and tolerance go together")
+        if self.range is not None:
+            lo, hi = self.range
+            if lo is not None and hi is not None and not lo < hi:
+                what = "empty" if lo == hi else "inverted"
+                raise ValueError(f"range [{lo}, {hi}] is {what}: low must be < high")
+            if lo is None and hi is None:
+                raise ValueError("range [null, null] accepts everything; give a bound")
+        return self
+
+
+class Budget(Strict):
+    """How much ABC-SMC may spend, and when it stops (whichever comes first)."""
+
+    population_size: Annotated[int, Field(ge=2, le=100_000)]
+    """Accepted particles per generation."""
+    max_generations: Annotated[int, Field(ge=1, le=1000)]
+    min_epsilon: Annotated[float, Field(ge=0.0)] = 0.0
+    """Stop once a generation's epsilon is at most this (0: every target inside its range)."""
+    max_total_simulations: Annotated[int, Field(ge=1)] | None = None
+    """Stop after the generation in which the total number of evaluations reaches this."""
+    epsilon_quantile: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
+    """Next epsilon = this weighted quantile of the current generation's distances."""
+    batch_size: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    """Proposals evaluated per batch (default: the population size). Part of the result's
+    identity: the same batches are run for any number of workers."""
+
+
+class PredictiveSpec(Strict):
+    """Posterior predictive check: ``draws`` posterior parameter sets, each run on every pattern
+    of the suite with ``replications`` replications."""
+
+    draws: Annotated[int, Field(ge=1, le=10_000)] = 20
+    replications: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """Default: the calibration's replications."""
+
+
+class CalibrationConfig(Strict):
+    """The file format of ``clustersim calibrate CONFIG.yaml`` (see docs/calibration.md)."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
+    description: str = ""
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = 2024
+    free_parameters: Annotated[dict[str, Prior], Field(min_length=1, max_length=50)]
+    """Dotted scenario path (as in ``--set``) -> prior."""
+    targets: Annotated[list[TargetSpec], Field(min_length=1)]
+    scenarios: list[str] | None = None
+    """Scenario files (relative to this file) or shipped scenario names that replace the
+    shipped scenario of the same ``name:``; default: the shipped scenarios."""
+    fixed: dict[str, Any] = Field(default_factory=dict)
+    """Dotted overrides applied to every scenario and variant (e.g. ``steps: 60``)."""
+    replications: Annotated[int, Field(ge=1, le=1000)] = 1
+    """Replications per simulated parameter set (common random numbers across variants)."""
+    budget: Budget
+    posterior_predictive: PredictiveSpec = Field(default_factory=PredictiveSpec)
+    patterns: str | None = None
+    """A pattern file instead of the shipped suite (relative to this file)."""
+
+    @field_validator("free_parameters")
+    @classmethod
+    def _paths(cls, value: dict[str, Prior]) -> dict[str, Prior]:
+        for path in value:
+            if not path or any(not part for part in path.split(".")) or "*" in path:
+                raise ValueError(f"'{path}': a free parameter is a dotted field path such as "
+                                 "parameters.export.tie_hazard_new (no '*')")
+        return value
+
+
+@dataclass
+class ResolvedConfig:
+    """A checked config with everything a run needs: priors, targets, scenarios, patterns."""
+
+    config: CalibrationConfig
+    source: str
+    parameters: list[FreeParameter]
+    targets: list[Target]
+    target_patterns: list[Any]
+    """The :class:`~clustersim.validation.Pattern` of each target, in target order."""
+    all_patterns: list[Any]
+    """Every pattern of the suite (posterior predictive checks)."""
+    scenarios: list[Scenario] | None
+    """Scenarios replacing shipped ones (None: the shipped scenarios)."""
+    measured: list[Scenario] = field(default_factory=list)
+    """The scenarios the targets are measured on (loaded once; before ``fixed``)."""
+    scenario_hashes: dict[str, str] = field(default_factory=dict)
+    """Name -> hash of every scenario the targets are measured on (fixed overrides applied)."""
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    def identity(self) -> str:
+        """SHA-256 of what decides the result: the config and the scenarios as measured (so a
+        changed model default or scenario is not resumed into an old calibration)."""
+        payload = {"config": self.config.model_dump(mode="json"),
+                   "scenarios": self.scenario_hashes,
+                   "patterns": [p.model_dump(mode="json") for p in self.target_patterns]}
+        text = json.dumps(payload, sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_config(path: str | Path) -> ResolvedConfig:
+    """Read, validate and resolve a calibration config file; raises
+    :class:`CalibrationConfigError` naming the file, the field and the allowed values."""
+    path = Path(path)
+    if not path.is_file():
+        raise CalibrationConfigError(str(path), ["no such file" if not path.is_dir()
+                                                 else "is a folder, not a config file"])
+    data = read_yaml_mapping(path, error=CalibrationConfigError)
+    try:
+        config = CalibrationConfig.model_validate(data)
+    except ValidationError as exc:
+        raise CalibrationConfigError(
+            str(path), describe_validation_error(exc, root=CalibrationConfig)) from None
+    return resolve_config(config, source=str(path), base_dir=path.parent)
+
+
+def resolve_config(config: CalibrationConfig, source: str = "<config>",
+                   base_dir: str | Path = ".") -> ResolvedConfig:
+    """Check a config against the pattern suite and the scenario schema (see module docs)."""
+    from clustersim.validation import PatternFileError, load_patterns
+    from clustersim.validation.suite import as_scenario, shipped_scenario, with_overrides
+
+    base_dir = Path(base_dir)
+    problems: list[str] = []
+    try:
+        patterns = load_patterns(None if config.patterns is None
+                                 else _relative(config.patterns, base_dir))
+    except PatternFileError as exc:
+        raise CalibrationConfigError(source, [f"patterns: {p}" for p in exc.problems]) from None
+    by_name = {p.name: p for p in patterns}
+
+    # targets: known patterns, each once
+    target_patterns, targets = [], []
+    seen: set[str] = set()
+    for i, spec in enumerate(config.targets):
+        pattern = by_name.get(spec.pattern)
+        if pattern is None:
+            hint = difflib.get_close_matches(spec.pattern, list(by_name), n=1)
+            problems.append(f"targets.{i}.pattern: unknown pattern '{spec.pattern}'"
+                            + (f"; did you mean '{hint[0]}'?" if hint else "")
+                            + f" (patterns: {', '.join(by_name)})")
+            continue
+        if spec.pattern in seen:
+            problems.append(f"targets.{i}.pattern: '{spec.pattern}' is a target twice")
+            continue
+        seen.add(spec.pattern)
+        target_patterns.append(pattern)
+        targets.append(_target(spec, pattern))
+
+    # scenarios: given ones replace shipped ones of the same name
+    given: dict[str, Scenario] = {}
+    for i, item in enumerate(config.scenarios or []):
+        try:
+            scenario = as_scenario(_relative(item, base_dir) if item.endswith((".yaml", ".yml"))
+                                   else item)
+        except InputFileError as exc:
+            problems += [f"scenarios.{i}: {exc.source}: {p}" for p in exc.problems]
+            continue
+        given[scenario.name] = scenario
+    measured: dict[str, Scenario] = {}
+    for pattern in target_patterns:
+        if pattern.scenario in measured:
+            continue
+        if config.scenarios is not None:
+            if pattern.scenario not in given:
+                problems.append(f"targets: pattern '{pattern.name}' is measured on scenario "
+                                f"'{pattern.scenario}', which scenarios does not list "
+                                f"(listed: {', '.join(given) or 'none'})")
+                continue
+            measured[pattern.scenario] = given[pattern.scenario]
+        else:
+            try:
+                measured[pattern.scenario] = shipped_scenario(pattern.scenario)
+            except InputFileError as exc:
+                problems += exc.problems
+
+    # fixed overrides apply to every scenario
+    bases: dict[str, Scenario] = {}
+    for name, scenario in measured.items():
+        try:
+            bases[name] = with_overrides(scenario, config.fixed, f"fixed (scenario '{name}')")
+        except InputFileError as exc:
+            problems += [f"fixed: {p}" for p in exc.problems]
+
+    # free parameters: numeric fields of every measured scenario, both prior ends allowed
+    parameters = []
+    for path, prior in config.free_parameters.items():
+        label = f"free_parameters.{path}"
+        integer = False
+        ok = True
+        for name, scenario in bases.items():
+            found, value = _value_at(scenario.model_dump(mode="json"), path)
+            if not found:
+                problems.append(f"{label}: no such field in scenario '{name}' ({value})")
+                ok = False
+                break
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                problems.append(f"{label}: the scenario field is {type(value).__name__} "
+                                f"{_show(value)}, not a number; only numeric fields can be "
+                                "calibrated")
+                ok = False
+                break
+            integer = integer or isinstance(value, int)
+            for end, bound in (("low", prior.low), ("high", prior.high)):
+                shown = round(bound) if integer else bound
+                try:
+                    with_overrides(scenario, {path: shown}, f"{label}.{end}")
+                except InputFileError as exc:
+                    problems.append(f"{label}: prior {end} = {bound:g} is outside what scenario "
+                                    f"'{name}' allows: "
+                                    + "; ".join(p.split(": ", 1)[-1] for p in exc.problems))
+                    ok = False
+            if not ok:
+                break
+        if ok:
+            parameters.append(FreeParameter(path, prior, integer=integer))
+
+    if problems:
+        raise CalibrationConfigError(source, problems)
+    hashes = {name: scenario_hash(s) for name, s in bases.items()}
+    return ResolvedConfig(config=config, source=source, parameters=parameters, targets=targets,
+                          target_patterns=target_patterns, all_patterns=patterns,
+                          scenarios=list(given.values()) if config.scenarios is not None
+                          else None, measured=list(measured.values()),
+                          scenario_hashes=hashes)
+
+
+def _target(spec: TargetSpec, pattern: Any) -> Target:
+    if spec.range is not None:
+        low = -math.inf if spec.range[0] is None else float(spec.range[0])
+        high = math.inf if spec.range[1] is None else float(spec.range[1])
+        origin = "config range"
+    elif spec.observed is not None:
+        low, high = spec.observed - spec.tolerance, spec.observed + spec.tolerance
+        origin = f"observed {spec.observed:g} +- {spec.tolerance:g}"
+    else:
+        low, high = pattern.low, pattern.high
+        origin = "pattern's accepted range"
+    return Target(spec.pattern, low, high, scale=spec.scale, origin=origin)
+
+
+def _relative(item: str, base_dir: Path) -> Path:
+    path = Path(item)
+    return path if path.is_absolute() else base_dir / path
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:60] + "..."
+
+
+def _value_at(data: Any, dotted: str) -> tuple[bool, Any]:
+    """(True, value) at a dotted path of a scenario dump, else (False, why)."""
+    node = data
+    for depth, part in enumerate(dotted.split(".")):
+        here = ".".join(dotted.split(".")[:depth]) or "(top level)"
+        if isinstance(node, Mapping):
+            if part not in node:
+                keys = [str(k) for k in node]
+                hint = difflib.get_close_matches(part, keys, n=1)
+                return False, (f"'{part}' does not exist in {here}"
+                               + (f"; did you mean '{hint[0]}'?" if hint else ""))
+            node = node[part]
+        elif isinstance(node, Sequence) and not isinstance(node, str):
+            if not part.isdigit() or int(part) >= len(node):
+                return False, f"'{part}' is not an index of the list {here}"
+            node = node[int(part)]
+        else:
+            return False, f"'{here}' is a value, not a mapping"
+    return True, node
+

@@ -1,0 +1,116 @@
+"""Calibration configs: valid ones resolve; each kind of mistake gets one clear message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from clustersim.calibration import CalibrationConfigError, load_config
+from clustersim.calibration.distance import Target
+from clustersim.cli import main
+
+VALID = {
+    "name": "cfg",
+    "seed": 3,
+    "free_parameters": {
+        "parameters.export.tie_hazard_new": {"prior": "uniform", "low": 0.02, "high": 0.2},
+        "parameters.export.own_search_prob": {"prior": "loguniform", "low": 0.03, "high": 0.3},
+        "parameters.opportunities.window_months": {"prior": "normal", "mean": 4, "sd": 1,
+                                                   "low": 1, "high": 8},
+    },
+    "targets": ["persistence_overall",
+                {"pattern": "one_market_share", "observed": 0.697, "tolerance": 0.1},
+                {"pattern": "funding_diminishing_returns", "range": [1.0, None]}],
+    "fixed": {"steps": 36},
+    "budget": {"population_size": 8, "max_generations": 2},
+}
+
+
+def write(tmp_path: Path, data: dict) -> Path:
+    path = tmp_path / "cal.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def with_changes(**changes) -> dict:
+    data = yaml.safe_load(yaml.safe_dump(VALID, sort_keys=False))
+    data.update(changes)
+    return data
+
+
+def problems(tmp_path: Path, data: dict) -> str:
+    with pytest.raises(CalibrationConfigError) as info:
+        load_config(write(tmp_path, data))
+    return str(info.value)
+
+
+def test_valid_config_resolves(tmp_path):
+    resolved = load_config(write(tmp_path, VALID))
+    assert [p.path for p in resolved.parameters] == list(VALID["free_parameters"])
+    assert [p.integer for p in resolved.parameters] == [False, False, True]
+    assert resolved.parameters[2].value(4.6) == 5
+    by_name = {t.name: t for t in resolved.targets}
+    assert by_name["persistence_overall"].low == 0.6  # the pattern's own accepted range
+    assert by_name["one_market_share"].low == pytest.approx(0.597)
+    assert by_name["funding_diminishing_returns"].high == float("inf")
+    assert set(resolved.scenario_hashes) == {"baseline"}
+    assert len(resolved.all_patterns) >= len(resolved.targets)
+    # the identity changes with what decides the result
+    other = load_config(write(tmp_path, with_changes(seed=4)))
+    assert other.identity() != resolved.identity()
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"free_parameters": {"parameters.export.tie_hazrd_new": {"low": 0.0, "high": 0.1}}},
+     "'tie_hazrd_new' does not exist in parameters.export; did you mean 'tie_hazard_new'?"),
+    ({"free_parameters": {"parameters.export.tie_hazard_new": {"low": 0.1, "high": 0.1}}},
+     "prior range [0.1, 0.1] is empty"),
+    ({"free_parameters": {"parameters.export.tie_hazard_new": {"low": 0.2, "high": 0.1}}},
+     "prior range [0.2, 0.1] is inverted"),
+    ({"free_parameters": {"parameters.export.tie_hazard_new": {"low": 0.5, "high": 1.5}}},
+     "prior high = 1.5 is outside what scenario 'baseline' allows"),
+    ({"free_parameters": {"parameters.export.tie_hazard_new": {"prior": "loguniform",
+                                                               "low": 0, "high": 0.1}}},
+     "loguniform needs low > 0"),
+    ({"free_parameters": {"parameters.export.tie_hazard_new": {"prior": "normal", "low": 0,
+                                                               "high": 0.1}}},
+     "a normal prior needs mean and sd"),
+    ({"free_parameters": {"policy.funding.scheme": {"low": 0, "high": 1}}},
+     "not a number"),
+    ({"targets": ["persistence_overal"]},
+     "targets.0.pattern: unknown pattern 'persistence_overal'; did you mean "
+     "'persistence_overall'?"),
+    ({"targets": [{"pattern": "entry_churn", "range": [0.5, 0.2]}]},
+     "range [0.5, 0.2] is inverted"),
+    ({"targets": ["entry_churn", "entry_churn"]}, "'entry_churn' is a target twice"),
+    ({"scenarios": ["gold_label"]},
+     "measured on scenario 'baseline', which scenarios does not list"),
+    ({"budget": {"population_size": 1, "max_generations": 2}},
+     "budget.population_size"),
+    ({"fixed": {"stepz": 36}}, "'stepz' does not exist"),
+])
+def test_each_mistake_has_a_clear_message(tmp_path, change, expected):
+    message = problems(tmp_path, with_changes(**change))
+    assert str(tmp_path / "cal.yaml") in message
+    assert expected in message
+
+
+def test_cli_refuses_bad_config_with_exit_2_and_no_traceback(tmp_path):
+    path = write(tmp_path, with_changes(targets=["no_such_pattern"]))
+    result = CliRunner().invoke(main, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "unknown pattern 'no_such_pattern'" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_target_distance_is_zero_inside_and_scaled_outside():
+    t = Target("x", 0.2, 0.4)
+    assert t.distance(0.3) == 0 and t.distance(0.2) == 0
+    assert t.distance(0.5) == pytest.approx(0.5)  # 0.1 outside / width 0.2
+    assert t.distance(float("nan")) == float("inf")
+    half = Target("r", 1.1, float("inf"))
+    assert half.distance(0.55) == pytest.approx(0.5)  # 0.55 below / |1.1|

@@ -566,7 +566,9 @@ class ClusterModel(mesa.Model):
     def refresh_opportunities(self) -> None:
         p, op = self.partners, self.params.opportunities
         opportunities.refresh_needs(p.open_need, p.need_expires, p.need_level, self.month,
-                                    op.open_prob_per_month, op.window_months, self.rng)
+                                    op.open_prob_per_month, op.window_months, self.rng,
+                                    self.params.traits.need_level_min,
+                                    self.params.traits.need_level_max)
         self._refresh_live_partners()
 
     def search_partners_alone(self) -> None:

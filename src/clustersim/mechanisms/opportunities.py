@@ -19,14 +19,15 @@ def is_live(open_need: np.ndarray, need_expires: np.ndarray, month: int) -> np.n
 
 def refresh_needs(open_need: np.ndarray, need_expires: np.ndarray, need_level: np.ndarray,
                   month: int, open_prob: float, window_months: int,
-                  rng: np.random.Generator) -> None:
+                  rng: np.random.Generator, level_min: float = 0.1,
+                  level_max: float = 0.9) -> None:
     """Close expired needs, then open new ones in place (new needs last ``window_months``)."""
     expired = open_need & (need_expires < month)
     open_need[expired] = False
     opening = ~open_need & (rng.random(open_need.shape[0]) < open_prob)
     open_need[opening] = True
     need_expires[opening] = month + window_months - 1
-    need_level[opening] = rng.uniform(0.1, 0.9, int(opening.sum()))
+    need_level[opening] = rng.uniform(level_min, level_max, int(opening.sum()))
 
 
 def capability_fits(firm_capability: np.ndarray, need_level: np.ndarray,

@@ -312,9 +312,9 @@ class CoordinationParams(Strict):
     """Staff days a month to keep one international relationship of the facilitator alive (a
     month has at most 31 days)."""
     scale_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
-    """Elasticity of a firm's coordination capacity with its scale above that of a typical SME:
-    a firm k > 1 times larger carries the same ties at 1/k**e of the load (larger firms have
-    export staff; assumption). 0 = every firm carries ties alike."""
+    """Elasticity of a firm's coordination capacity with its scale: a firm k times the scale of
+    a typical SME carries the same ties at 1/k**e of the load, so large firms (export staff)
+    carry more ties and micro firms fewer (assumption). 0 = every firm carries ties alike."""
     responsiveness_halving: Annotated[float, Field(gt=0.0, le=1000.0)] = 6.0
     """Number of ties at which a firm answers partners' signals half as fast (assumption; at
     most 1000 ties)."""
@@ -433,10 +433,10 @@ class MembershipParams(Strict):
     join_prob: Share = 0.02
     commitment_threshold: Share = 0.27
     initial_satisfaction: Share = 0.55
-    neutral_satisfaction: Share = 0.21
+    neutral_satisfaction: Share = 0.19
     """Satisfaction a member drifts to when the cluster gives it nothing: below the exit
-    threshold, so members who get no value leave (seed 004, "without [results] members lose
-    interest"; assumption on the size)."""
+    threshold (``exit_threshold``), so members who get no value leave, whatever their fee
+    (seed 004, "without [results] members lose interest"; assumption on the size)."""
     fee_sensitivity: Annotated[float, Field(ge=0.0, le=5.0)] = 0.1
     """How much a fee of 100 EUR a month lowers perceived value for a resource-poor firm."""
     benefit_event: Share = 0.25

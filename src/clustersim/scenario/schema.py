@@ -427,13 +427,13 @@ class MembershipParams(Strict):
     """Satisfaction, fees and membership (seed 004: quick visible results keep members)."""
 
     satisfaction_memory: Share = 0.9
-    exit_threshold: Share = 0.2
+    exit_threshold: Share = 0.215
     exit_prob: Share = 0.1
     join_threshold: Share = 0.6
     join_prob: Share = 0.02
-    commitment_threshold: Share = 0.27
+    commitment_threshold: Share = 0.25
     initial_satisfaction: Share = 0.55
-    neutral_satisfaction: Share = 0.19
+    neutral_satisfaction: Share = 0.21
     """Satisfaction a member drifts to when the cluster gives it nothing: below the exit
     threshold (``exit_threshold``), so members who get no value leave, whatever their fee
     (seed 004, "without [results] members lose interest"; assumption on the size)."""

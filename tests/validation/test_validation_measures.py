@@ -196,6 +196,27 @@ def test_funding_cliff_reads_the_end_month_from_the_scenario():
         run("funding_cliff", {"base": [short]})
 
 
+def test_funding_cliff_counterfactual_compares_with_continued_funding():
+    """Funding ends in month 30 (start 6, 24 months); over months 31..54, 12 new ties as is
+    against 24 with the funding continued (same seed) -> 0.5; events are read the same way."""
+    as_is = np.zeros(61)
+    as_is[31:55:2] = 1
+    continued = np.zeros(61)
+    continued[31:55] = 1
+    meta = {"funding_start_month": 6, "funding_duration_months": 24}
+    runs = {"base": [observation(np.zeros((61, 2), np.int64), kpis={"new_ties": as_is,
+                                                                     "events": continued},
+                                 **meta)],
+            "continued": [observation(np.zeros((61, 2), np.int64),
+                                      kpis={"new_ties": continued, "events": continued},
+                                      **meta)]}
+    assert run("funding_cliff_counterfactual", runs, window=24) == pytest.approx([0.5])
+    assert run("funding_cliff_counterfactual", runs, window=24,
+               kpi="events") == pytest.approx([1.0])
+    with pytest.raises(ValueError, match="funding ends in month 30"):
+        run("funding_cliff_counterfactual", runs, window=40)
+
+
 def test_members_leave_compares_drop_with_scenario_as_is():
     """Over 36 months: as is 10 -> 9 members of 10, no value 10 -> 5: 0.5 - 0.1 = 0.4."""
     base_member = np.ones((49, 10), bool)

@@ -22,7 +22,8 @@ REQUIRED = {  # issue 8, item 3: at least these
     "entrant_survival_5y", "entry_churn", "one_market_share", "markets_tail_elasticity",
     "export_concentration_top10", "sme_participation_unsupported",
     "funding_participation_effect", "funding_value_elasticity", "funding_diminishing_returns",
-    "metalika_reach", "funding_cliff", "members_leave_when_value_falls", "esca_unsaturated",
+    "metalika_reach", "funding_cliff_counterfactual", "funding_cliff_activity",
+    "members_leave_when_value_falls", "esca_unsaturated",
     "esca_committed_gold", "esca_consistent", "personal_vs_remote", "coordination_caps",
 }
 
@@ -85,6 +86,16 @@ def test_unbounded_ranges():
     p = next(p for p in patterns_from_mapping(data) if p.name == "personal_vs_remote")
     assert p.high == float("inf") and p.accepts(1e9) and not p.accepts(1.0)
     assert not p.accepts(float("nan"))
+
+
+def test_docs_pattern_list_is_generated_from_the_suite():
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, str(root / "docs" / "gen_validation_docs.py"),
+                             "--check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_docs_list_every_pattern_with_its_range():

@@ -84,7 +84,8 @@ def test_global_overrides_reach_every_variant_and_can_break_a_pattern():
 
 def test_scenarios_restrict_and_replace(tmp_path: Path):
     chosen, by_name = select(load_patterns(), ["project_ends"])
-    assert [p.name for p in chosen] == ["funding_cliff"] and list(by_name) == ["project_ends"]
+    assert [p.name for p in chosen] == ["funding_cliff_counterfactual", "funding_cliff_activity"]
+    assert list(by_name) == ["project_ends"]
     # a file with the name of a shipped scenario replaces it
     data = yaml.safe_load((shipped_scenarios_dir() / "project_ends.yaml").read_text())
     data["extends"] = str(shipped_scenarios_dir() / "baseline.yaml")
@@ -116,9 +117,22 @@ def test_result_summary_fields():
     assert load_scenario(shipped_scenarios_dir() / "baseline.yaml").name in result.scenario_hashes
 
 
-@pytest.mark.xfail(strict=False, reason="model rework in progress (lead)")
+# Patterns the full run (20 replications) does not reproduce yet -- entrant survival, Metalika
+# reach, the value elasticity of funding, ESCA saturation -- and patterns it reproduces with too
+# little margin for 4 replications (one-market share, diminishing returns, personal vs remote).
+# Each is listed with its full-run value in the closing note of issue 8. The test fails when any
+# other pattern fails, so a regression in a reproduced pattern is caught.
+KNOWN_GAPS = frozenset({
+    "entrant_survival_5y", "metalika_reach", "funding_value_elasticity", "esca_unsaturated",
+    "one_market_share", "funding_diminishing_returns", "personal_vs_remote",
+})
+
+
 def test_suite_reduced_config():
-    """The whole suite in its reduced configuration: every pattern passes."""
+    """The whole suite in its reduced configuration: every pattern outside the documented gaps
+    passes."""
     result = run_validation(replications=2, workers=2)
     assert len(result.results) == len(load_patterns())
-    assert result.passed, f"failing patterns: {result.failed}"
+    assert {p.name for p in load_patterns()} >= KNOWN_GAPS
+    unexpected = sorted(set(result.failed) - KNOWN_GAPS)
+    assert not unexpected, f"patterns that should pass fail: {unexpected}"

@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from clustersim.options import ALLOW_FLAG  # re-exported: the flag name
 from clustersim.scenario.loader import ScenarioError
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ MAX_DESIGN_POINTS = 100_000
 """Design points of one experiment (the design is built in memory before any run)."""
 MAX_RUNS = 1_000_000
 """Runs of one experiment (design points x replications)."""
-
-ALLOW_FLAG = "--allow-large"
 
 
 class SizeLimitError(ScenarioError):

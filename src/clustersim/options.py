@@ -6,10 +6,22 @@ module, and the schema only when an option is parsed or its help is shown.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 ALLOW_FLAG = "--allow-large"
 """The flag that lets a command go beyond the size limits of :mod:`clustersim.limits`."""
+
+
+def field_range(model: Any, name: str) -> tuple[int | None, int | None]:
+    """(min, max) of an integer schema field, so command-line options share the schema's
+    limits (``run --steps``, ``--seed``, ``sweep --steps``)."""
+    low = high = None
+    for meta in model.model_fields[name].metadata:
+        low = getattr(meta, "ge", low)
+        high = getattr(meta, "le", high)
+    return low, high
 
 
 class ScenarioFieldRange(click.IntRange):
@@ -23,7 +35,6 @@ class ScenarioFieldRange(click.IntRange):
 
     def _resolve(self) -> tuple[int | None, int | None]:
         if self._bounds is None:
-            from clustersim.limits import field_range
             from clustersim.scenario.schema import Scenario
 
             self._bounds = field_range(Scenario, self.field)

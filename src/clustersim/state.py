@@ -267,6 +267,10 @@ class FacilitatorTable:
     """Months of active development (drives the life-cycle stage)."""
     service_fee_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Share of an event's cost participants pay now (adapts to the organisation's income)."""
+    next_survey_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Month from which the next satisfaction survey is due."""
+    survey_valid_until: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Last month the latest survey guides the choice of members to visit (-1: none yet)."""
 
     @property
     def n(self) -> int:

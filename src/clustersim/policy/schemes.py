@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from clustersim.scenario.schema import FundingConfig
+from clustersim.scenario.schema import SCHEME_NAMES, FundingConfig
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,7 @@ SCHEMES: dict[str, type[FundingScheme]] = {}
 def register_scheme(cls: type[FundingScheme]) -> type[FundingScheme]:
     """Class decorator: make a scheme available under ``cls.name`` in scenario files."""
     SCHEMES[cls.name] = cls
+    SCHEME_NAMES[cls.name] = None  # scenario files may now name it
     return cls
 
 

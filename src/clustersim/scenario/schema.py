@@ -217,6 +217,12 @@ class FundingScheme(StrEnum):
     PERFORMANCE = "performance"
 
 
+SCHEME_NAMES: dict[str, None] = dict.fromkeys(s.value for s in FundingScheme)
+"""Names a scenario may use as ``policy.funding.scheme``: the built-in schemes and those added
+with :func:`clustersim.policy.register_scheme`, which records them here (the schema does not
+import the policy package: dependencies flow from policy to scenario, not back)."""
+
+
 class PoolAllocation(StrEnum):
     """How a national pool is split across clusters (seed 000: support goes mainly to Key
     National Clusters)."""
@@ -257,10 +263,8 @@ class FundingConfig(Strict):
     @field_validator("scheme")
     @classmethod
     def _registered_scheme(cls, value: str) -> str:
-        from clustersim.policy.schemes import SCHEMES  # the registry lives with the schemes
-
-        if value not in SCHEMES:
-            allowed = ", ".join(repr(name) for name in SCHEMES)
+        if value not in SCHEME_NAMES:
+            allowed = ", ".join(repr(name) for name in SCHEME_NAMES)
             raise ValueError(f"unknown funding scheme {value!r}; allowed: {allowed}")
         return value
 

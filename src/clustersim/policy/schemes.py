@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from clustersim.scenario.schema import SCHEME_NAMES, FundingConfig
+from clustersim.scenario.schema import REGISTERED_SCHEMES, FundingConfig
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,12 @@ class FundingScheme(ABC):
         return np.zeros_like(ctx.allocation)
 
 
-SCHEMES: dict[str, type[FundingScheme]] = {}
+SCHEMES: dict[str, type[FundingScheme]] = REGISTERED_SCHEMES  # one registry, kept by the schema
 
 
 def register_scheme(cls: type[FundingScheme]) -> type[FundingScheme]:
     """Class decorator: make a scheme available under ``cls.name`` in scenario files."""
     SCHEMES[cls.name] = cls
-    SCHEME_NAMES[cls.name] = None  # scenario files may now name it
     return cls
 
 

@@ -217,10 +217,16 @@ class FundingScheme(StrEnum):
     PERFORMANCE = "performance"
 
 
-SCHEME_NAMES: dict[str, None] = dict.fromkeys(s.value for s in FundingScheme)
-"""Names a scenario may use as ``policy.funding.scheme``: the built-in schemes and those added
-with :func:`clustersim.policy.register_scheme`, which records them here (the schema does not
-import the policy package: dependencies flow from policy to scenario, not back)."""
+REGISTERED_SCHEMES: dict[str, Any] = {}
+"""Funding scheme classes by name, filled by :func:`clustersim.policy.register_scheme` (it is
+``clustersim.policy.SCHEMES``). The registry lives here so that the schema can check a scenario's
+``policy.funding.scheme`` without importing the policy package: dependencies flow from policy to
+scenario, not back."""
+
+
+def scheme_names() -> list[str]:
+    """Names a scenario may use: the built-in schemes and every registered one."""
+    return list(dict.fromkeys([*(s.value for s in FundingScheme), *REGISTERED_SCHEMES]))
 
 
 class PoolAllocation(StrEnum):
@@ -263,8 +269,9 @@ class FundingConfig(Strict):
     @field_validator("scheme")
     @classmethod
     def _registered_scheme(cls, value: str) -> str:
-        if value not in SCHEME_NAMES:
-            allowed = ", ".join(repr(name) for name in SCHEME_NAMES)
+        names = scheme_names()
+        if value not in names:
+            allowed = ", ".join(repr(name) for name in names)
             raise ValueError(f"unknown funding scheme {value!r}; allowed: {allowed}")
         return value
 

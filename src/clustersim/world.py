@@ -85,13 +85,6 @@ class World:
                                                 lc.months_to_growth, lc.months_to_mature,
                                                 lc.mature_min_members)
 
-    def brokering_effectiveness(self, cluster: int) -> float:
-        """Embryonic clusters find matches harder (seed 000); a skilled manager finds more."""
-        stage = self.cluster_stages()[cluster]
-        level = lifecycle.matchmaking_effectiveness(stage, self.params.lifecycle
-                                                    .embryonic_matchmaking)
-        return float(level * (0.5 + self.facilitators.manager_skill[cluster]))
-
     def facilitated_ties_per_cluster(self) -> np.ndarray:
         """Ties the facilitator brokered in the last 12 months, which it still follows up."""
         rel = self.relations

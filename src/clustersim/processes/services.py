@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from clustersim.mechanisms import trust
+from clustersim.mechanisms import lifecycle, trust
 from clustersim.mechanisms.coordination import coordination_load, responsiveness
 from clustersim.processes.opportunities import sample_partners
 from clustersim.scenario.schema import FacilitatorRole, Service
@@ -33,12 +33,43 @@ TRANSLATED_EVENTS = TRIPS_ABROAD | {Service.MATCHMAKING}
 PASSIVE_SERVICES = frozenset({Service.MARKET_INTELLIGENCE, Service.PARTNER_SEARCH})
 
 
+class ServiceMonth:
+    """What stays fixed while the facilitators act in a month, computed once, not per event:
+    the clusters' life-cycle stages (members and maturity change only in later steps) and, per
+    cluster, the cumulative distribution of its trip markets (agreements are fixed)."""
+
+    def __init__(self, w: World):
+        self.stages = w.cluster_stages()
+        self._market_cdf: dict[int, np.ndarray] = {}
+
+    def market_cdf(self, w: World, cluster: int) -> np.ndarray:
+        cdf = self._market_cdf.get(cluster)
+        if cdf is None:
+            cdf = self._market_cdf[cluster] = cumulative(trip_market_weights(w, cluster))
+        return cdf
+
+
+def cumulative(p: np.ndarray) -> np.ndarray:
+    """Normalised cumulative sum of probabilities, for inverse-CDF sampling with
+    :func:`draw_index` (computed as ``Generator.choice`` does, so draws are identical)."""
+    cdf = np.cumsum(p)
+    cdf /= cdf[-1]
+    return cdf
+
+
+def draw_index(cdf: np.ndarray, rng: np.random.Generator) -> int:
+    """An index drawn with the probabilities of ``cdf``: one uniform number, a binary search.
+    Same draw and same result as ``rng.choice(cdf.size, p=p)``, without its checks and copies."""
+    return int(np.searchsorted(cdf, rng.random(), side="right"))
+
+
 def organise_services(w: World, order: list[int]) -> None:
     """Every facilitator, in ``order``, spends this month's staff days and spendable money.
     Ties a facilitator brokered in the past 12 months count among its relations to keep up."""
     w.facilitated_recent = w.facilitated_ties_per_cluster()
+    month = ServiceMonth(w)
     for i in order:
-        organise_services_of(w, i)
+        organise_services_of(w, i, month)
 
 
 # -- one facilitator ------------------------------------------------------------------------------
@@ -64,7 +95,7 @@ def facilitator_responsiveness(w: World, i: int) -> float:
     return float(responsiveness(international_relations(w, i), w.coordination_cost, halving))
 
 
-def organise_services_of(w: World, i: int) -> None:
+def organise_services_of(w: World, i: int, month: ServiceMonth | None = None) -> None:
     """Spend this month's staff days and spendable money on visits and events: a survey when
     due, personal visits, then events with a priority that follows the facilitator's role,
     keeping a reserve of wages for events only (visits and surveys are cheap and may use it)."""
@@ -78,7 +109,7 @@ def organise_services_of(w: World, i: int) -> None:
         return
     days = _run_survey(w, i, days)
     days = _visit_members(w, i, members, days)
-    _run_events(w, i, members, days, reserve)
+    _run_events(w, i, members, days, reserve, month or ServiceMonth(w))
 
 
 def _spendable(w: World, i: int, reserve: float) -> float:
@@ -139,7 +170,8 @@ def _service_weights(w: World, i: int, services: list[Service]) -> np.ndarray:
     return weights_arr / weights_arr.sum()
 
 
-def _run_events(w: World, i: int, members: np.ndarray, days: float, reserve: float) -> None:
+def _run_events(w: World, i: int, members: np.ndarray, days: float, reserve: float,
+                month: ServiceMonth) -> None:
     specs = w.params.facilitation.services
     offered = w.offered_services[i]
     candidates = [s for s in EVENT_SERVICES if s in offered]
@@ -148,12 +180,12 @@ def _run_events(w: World, i: int, members: np.ndarray, days: float, reserve: flo
         candidates.remove(Service.INTERCLUSTER)
     if not candidates:
         return
-    weights = _service_weights(w, i, candidates)
+    cdf = cumulative(_service_weights(w, i, candidates))
     fee_share = float(w.facilitators.service_fee_share[i])
     for _ in range(w.params.facilitation.max_events_per_month):
         # the next event follows the role's priorities; if it is not affordable yet, the
         # facilitator saves up for it rather than falling back on cheaper services
-        service = candidates[int(w.rng.choice(len(candidates), p=weights))]
+        service = candidates[draw_index(cdf, w.rng)]
         spec = specs[service]
         if spec.staff_days > days:
             return
@@ -171,7 +203,7 @@ def _run_events(w: World, i: int, members: np.ndarray, days: float, reserve: flo
         collect_service_fees(w, i, participants, cost, fee_share)
         _pay(w, i, cost)
         days -= spec.staff_days
-        _deliver(w, i, service, participants, translation)
+        _deliver(w, i, service, participants, translation, month)
 
 
 def _prepaid(w: World, participants: np.ndarray, cost: float, fee_share: float) -> float:
@@ -186,7 +218,7 @@ def _translation_level(w: World, i: int, service: Service) -> float:
 
 
 def _deliver(w: World, i: int, service: Service, participants: np.ndarray,
-             translation: float) -> None:
+             translation: float, month: ServiceMonth) -> None:
     """What an event does for its participants: contacts abroad, skills or knowledge."""
     fp = w.params.facilitation
     spec = fp.services[service]
@@ -203,11 +235,12 @@ def _deliver(w: World, i: int, service: Service, participants: np.ndarray,
     if service == Service.MARKET_INTELLIGENCE:
         firms.experience[participants] += fp.intelligence_gain
         return
-    effectiveness = w.brokering_effectiveness(i) * facilitator_responsiveness(w, i)
+    effectiveness = (brokering_effectiveness(w, i, month.stages)
+                     * facilitator_responsiveness(w, i))
     n_contacts = max(1, round(spec.contacts_per_firm * effectiveness))
     skill = float(w.facilitators.manager_skill[i])
     if service in (Service.BUSINESS_MISSION, Service.TRADE_FAIR):
-        market = choose_market(w, i)
+        market = choose_market(w, i, month)
         partners = sample_partners(w, market, participants.size * n_contacts, live_only=False)
         if spec.in_person:  # a remote "mission" takes nobody abroad
             record_trip(w, participants, market, translation)
@@ -218,7 +251,7 @@ def _deliver(w: World, i: int, service: Service, participants: np.ndarray,
         partners = sample_partners(w, market, participants.size * n_contacts, live_only=True)
         bonus = fp.manager_effect * skill * 0.5
     else:  # matchmaking and partner search: partners of one market with open needs
-        partners = sample_partners(w, choose_market(w, i), participants.size * n_contacts,
+        partners = sample_partners(w, choose_market(w, i, month), participants.size * n_contacts,
                                    live_only=True)
         bonus = fp.manager_effect * skill * 0.25
     if partners.size == 0:
@@ -300,13 +333,27 @@ def record_trip(w: World, firms: np.ndarray, market: int, translation: float) ->
     w.trips.append((firms, market, translation))
 
 
-def choose_market(w: World, cluster: int) -> int:
+def trip_market_weights(w: World, cluster: int) -> np.ndarray:
     """Target market of a trip: large, near markets first (Uppsala), agreement markets
-    preferred (the memorandum gives a host, seed 000)."""
+    preferred (the memorandum gives a host, seed 000). Probabilities over the markets."""
     weights = (w.market_size * (1.0 - 0.5 * w.market_distance)
                * (1.0 + w.params.facilitation.trip_agreement_weight
                   * w.facilitators.agreements[cluster]))
-    return int(w.rng.choice(weights.size, p=weights / weights.sum()))
+    return weights / weights.sum()
+
+
+def choose_market(w: World, cluster: int, month: ServiceMonth | None = None) -> int:
+    """A trip's target market, drawn by :func:`trip_market_weights`."""
+    cdf = (month.market_cdf(w, cluster) if month is not None
+           else cumulative(trip_market_weights(w, cluster)))
+    return draw_index(cdf, w.rng)
+
+
+def brokering_effectiveness(w: World, cluster: int, stages: np.ndarray) -> float:
+    """Embryonic clusters find matches harder (seed 000); a skilled manager finds more."""
+    level = lifecycle.matchmaking_effectiveness(stages[cluster],
+                                                w.params.lifecycle.embryonic_matchmaking)
+    return float(level * (0.5 + w.facilitators.manager_skill[cluster]))
 
 
 def weighted_sample(items: np.ndarray, weights: np.ndarray, k: int,

@@ -29,8 +29,10 @@ SCALING_FIRMS = (1500, 3000, 6000, 12000)
 NATIONAL_CLUSTERS = 64
 
 
-def run_case(scenario_file: str, overrides: dict, steps: int) -> dict:
-    """Build and run one model in this process; returns timings and peak RSS."""
+def run_case(scenario_file: str, overrides: dict, steps: int, agent_tables: bool = False) -> dict:
+    """Build and run one model in this process; returns timings and peak RSS. With
+    ``agent_tables`` the per-firm table is recorded every month and built at the end (included
+    in the run time)."""
     import resource
 
     from clustersim.model import ClusterModel
@@ -38,10 +40,14 @@ def run_case(scenario_file: str, overrides: dict, steps: int) -> dict:
 
     scenario = load_scenario(ROOT / scenario_file, overrides=overrides or None)
     start = time.perf_counter()
-    model = ClusterModel(scenario)
+    model = ClusterModel(scenario, collect_agent_tables=agent_tables)
     built = time.perf_counter()
     for _ in range(steps):
         model.step()
+    if agent_tables:
+        from clustersim.simulation import result_from_model
+
+        result_from_model(model)
     done = time.perf_counter()
     agents = model.firms.n + model.partners.n + model.facilitators.n
     run_s = done - built
@@ -59,13 +65,14 @@ def run_case(scenario_file: str, overrides: dict, steps: int) -> dict:
 
 
 def in_subprocess(scenario_file: str, overrides: dict, steps: int,
-                  src: Path | None = None) -> dict:
+                  src: Path | None = None, agent_tables: bool = False) -> dict:
     """One case in a fresh process, importing clustersim from ``src`` (default: as installed)."""
     here = str(Path(__file__).parent)
     env = dict(os.environ, PYTHONPATH=str(src)) if src else None
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); from bench_model import run_case; "
-        f"print(json.dumps(run_case({scenario_file!r}, {overrides!r}, {steps:d})))"
+        f"print(json.dumps(run_case({scenario_file!r}, {overrides!r}, {steps:d}, "
+        f"{agent_tables!r})))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env=env)
@@ -90,6 +97,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the scaling series")
     parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--agent-tables", action="store_true",
+                        help="also run the ~12,000-firm case with per-firm tables")
     parser.add_argument("--before", type=Path, default=None,
                         help="source tree of the code before a change: every case runs on it "
                              "too, right before the same case on this tree")
@@ -112,6 +121,16 @@ def main() -> None:
         if args.before:
             b, a = results["before"][label], results["after"][label]
             print(f"  speed-up {b['run_s'] / a['run_s']:.2f}x (run time before / after)")
+    if args.agent_tables:
+        n = SCALING_FIRMS[-1]
+        for tree, src in trees:
+            plain = results[tree].get(f"scaling ~{n} firms") or in_subprocess(
+                "scenarios/national_programme.yaml", scaling_overrides(n), args.steps, src)
+            r = in_subprocess("scenarios/national_programme.yaml", scaling_overrides(n),
+                              args.steps, src, agent_tables=True)
+            report(f"scaling ~{n} firms + agent tables [{tree}]", r)
+            print(f"  agent tables cost {r['run_s'] / plain['run_s'] - 1:+.0%} "
+                  "(target < +20%)")
     for tree, by_label in results.items():
         national = by_label["national programme (64 clusters)"]
         total = national["run_s"] + national["build_s"]

@@ -43,7 +43,12 @@ from clustersim.processes import (
     services,
     ties,
 )
-from clustersim.processes.observation import CLUSTER_KPI_NAMES, KPI_NAMES, compute_kpis
+from clustersim.processes.observation import (
+    CLUSTER_KPI_NAMES,
+    KPI_NAMES,
+    compute_kpis,
+    firm_rows,
+)
 from clustersim.scenario.schema import FIRM_KINDS, ClusterConfig, Scenario
 from clustersim.state import (
     INCOME_SOURCES,
@@ -133,9 +138,12 @@ class ClusterModel(mesa.Model, World):
         self.current_cluster_rows: list[dict[str, float]] = []
         agent_tables = (scenario.output.agent_tables if collect_agent_tables is None
                         else collect_agent_tables)
+        # per-firm rows are taken from the arrays in one pass per collected month (the same
+        # columns as Mesa's agent reporters over FIRM_REPORTERS, without a call per agent)
+        self.firm_table_parts: list[dict[str, np.ndarray]] | None = [] if agent_tables else None
+        self.firm_agent_ids = np.array([a.unique_id for a in self.firm_agents], np.int64)
         self.datacollector = mesa.DataCollector(
             model_reporters={"step": _month, **{name: _kpi_reporter(name) for name in KPI_NAMES}},
-            agenttype_reporters={Firm: FIRM_REPORTERS} if agent_tables else None,
             tables={"cluster_kpis": ["step", "cluster", *CLUSTER_KPI_NAMES]},
         )
         self.collect()
@@ -382,6 +390,10 @@ class ClusterModel(mesa.Model, World):
         self.last_collected_month = self.month
         self.current_kpis, self.current_cluster_rows = compute_kpis(self)
         self.datacollector.collect(self)
+        if self.firm_table_parts is not None:
+            self.firm_table_parts.append({"Step": np.full(self.firms.n, self.steps, np.int64),
+                                          "AgentID": self.firm_agent_ids,
+                                          **firm_rows(self)})
         for row in self.current_cluster_rows:
             self.datacollector.add_table_row("cluster_kpis", {"step": self.month, **row})
 
@@ -398,6 +410,8 @@ def _kpi_reporter(name: str):
     return report
 
 
+# The firm table's columns as Mesa agent reporters (Firm attributes); the model builds the same
+# table from its arrays (processes.observation.firm_rows), tests compare the two.
 FIRM_REPORTERS = {
     "firm": "index",
     "cluster": "cluster",

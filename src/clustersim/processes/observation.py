@@ -176,3 +176,20 @@ def compute_kpis(model: World) -> tuple[dict[str, float], list[dict[str, float]]
                 }
             )
     return kpis, rows
+
+
+def firm_rows(w: World) -> dict[str, np.ndarray]:
+    """One row per firm for the agent table, from the arrays in one pass (ties counted by a
+    single bincount over the relation table, not a scan of it per firm)."""
+    f = w.firms
+    return {
+        "firm": np.arange(f.n, dtype=np.int64),
+        "cluster": np.asarray(w.facilitators.names, dtype=object)[f.cluster],
+        "kind": np.asarray(FIRM_KINDS, dtype=object)[f.kind],
+        "member": f.member.astype(bool, copy=True),
+        "committed": f.committed.astype(bool, copy=True),
+        "satisfaction": f.satisfaction.astype(float, copy=True),
+        "trust_in_facilitator": f.trust_in_facilitator.astype(float, copy=True),
+        "experience": f.experience.astype(float, copy=True),
+        "n_ties": w.relations.ties_per_firm(f.n).astype(np.int64),
+    }

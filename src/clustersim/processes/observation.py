@@ -155,26 +155,27 @@ def compute_kpis(model: World) -> tuple[dict[str, float], list[dict[str, float]]
         ties_c = np.bincount(c, weights=ties_per_firm, minlength=n_c)
         trust_intra_c = peers.mean_trust_per_cluster(c, n_c)
         trust_cross_c = _per_cluster_mean(best_foreign_trust, c, n_c)
-        for i in range(n_c):
-            rows.append(
-                {
-                    "cluster": fac.names[i],
-                    "export_share": float(export_share_c[i]),
-                    "export_ties": float(ties_c[i]),
-                    "markets_per_exporter": float(np.nan_to_num(markets_c[i])),
-                    "trust_intra": float(trust_intra_c[i]),
-                    "trust_cross_border": float(trust_cross_c[i]),
-                    "esca_personal_contact_share": _safe_div(personal_c[i], members_c[i]),
-                    "esca_active_collaboration_share": _safe_div(active_c[i], members_c[i]),
-                    "esca_private_budget_share": _safe_div(recent_private[i], recent_total[i]),
-                    "esca_committed_share": _safe_div(committed_c[i], members_c[i]),
-                    "satisfaction": float(satisfaction_c[i]),
-                    "members": float(members_c[i]),
-                    "budget_balance": float(fac.balance[i]),
-                    "public_spent": float(fac.public_spent[i]),
-                    "new_ties_total": float(fac.new_ties_total[i]),
-                }
-            )
+        # whole columns at once, then one dict per cluster (the same values as scalar division)
+        columns = {
+            "export_share": export_share_c,
+            "export_ties": ties_c,
+            "markets_per_exporter": np.nan_to_num(markets_c),
+            "trust_intra": trust_intra_c,
+            "trust_cross_border": trust_cross_c,
+            "esca_personal_contact_share": _safe_div(personal_c, members_c),
+            "esca_active_collaboration_share": _safe_div(active_c, members_c),
+            "esca_private_budget_share": _safe_div(recent_private, recent_total),
+            "esca_committed_share": _safe_div(committed_c, members_c),
+            "satisfaction": satisfaction_c,
+            "members": members_c,
+            "budget_balance": fac.balance,
+            "public_spent": fac.public_spent,
+            "new_ties_total": fac.new_ties_total,
+        }
+        lists = {name: np.asarray(values, dtype=float).tolist()
+                 for name, values in columns.items()}
+        rows = [{"cluster": fac.names[i], **{name: lists[name][i] for name in lists}}
+                for i in range(n_c)]
     return kpis, rows
 
 

@@ -6,6 +6,8 @@ in its own subprocess so peak memory is that case's alone.
 
     python benchmarks/bench_model.py            # all cases
     python benchmarks/bench_model.py --quick    # baseline and national programme only
+    python benchmarks/bench_model.py --before /tmp/before/src   # each case also on another
+                                                # source tree (before/after in one run)
 
 Targets (issue 2): national programme (64 clusters, ~3,000 firms, ~6,000 partners, 120 steps)
 under 15 s on 2 cores; doubling agents costs at most 2.3x the time; 12,000 firms under 2 GiB.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -26,8 +29,10 @@ SCALING_FIRMS = (1500, 3000, 6000, 12000)
 NATIONAL_CLUSTERS = 64
 
 
-def run_case(scenario_file: str, overrides: dict, steps: int) -> dict:
-    """Build and run one model in this process; returns timings and peak RSS."""
+def run_case(scenario_file: str, overrides: dict, steps: int, agent_tables: bool = False) -> dict:
+    """Build and run one model in this process; returns timings and peak RSS. With
+    ``agent_tables`` the per-firm table is recorded every month and built at the end (included
+    in the run time)."""
     import resource
 
     from clustersim.model import ClusterModel
@@ -35,11 +40,17 @@ def run_case(scenario_file: str, overrides: dict, steps: int) -> dict:
 
     scenario = load_scenario(ROOT / scenario_file, overrides=overrides or None)
     start = time.perf_counter()
-    model = ClusterModel(scenario)
+    model = ClusterModel(scenario, collect_agent_tables=agent_tables)
     built = time.perf_counter()
+    cpu_start = time.process_time()
     for _ in range(steps):
         model.step()
+    if agent_tables:
+        from clustersim.simulation import result_from_model
+
+        result_from_model(model)
     done = time.perf_counter()
+    cpu_s = time.process_time() - cpu_start
     agents = model.firms.n + model.partners.n + model.facilitators.n
     run_s = done - built
     return {
@@ -49,19 +60,30 @@ def run_case(scenario_file: str, overrides: dict, steps: int) -> dict:
         "relations_end": model.relations.n,
         "build_s": built - start,
         "run_s": run_s,
+        "cpu_s": cpu_s,
         "steps_per_s": steps / run_s,
         "agent_steps_per_s": agents * steps / run_s,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
-def in_subprocess(scenario_file: str, overrides: dict, steps: int) -> dict:
+def in_subprocess(scenario_file: str, overrides: dict, steps: int,
+                  src: Path | None = None, agent_tables: bool = False, repeat: int = 1) -> dict:
+    """One case in a fresh process, importing clustersim from ``src`` (default: as installed);
+    with ``repeat`` > 1 the fastest of several processes (by CPU time: robust to other load)."""
+    if repeat > 1:
+        runs = [in_subprocess(scenario_file, overrides, steps, src, agent_tables)
+                for _ in range(repeat)]
+        return min(runs, key=lambda r: r["cpu_s"])
     here = str(Path(__file__).parent)
+    env = dict(os.environ, PYTHONPATH=str(src)) if src else None
     code = (
         f"import json, sys; sys.path.insert(0, {here!r}); from bench_model import run_case; "
-        f"print(json.dumps(run_case({scenario_file!r}, {overrides!r}, {steps:d})))"
+        f"print(json.dumps(run_case({scenario_file!r}, {overrides!r}, {steps:d}, "
+        f"{agent_tables!r})))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -74,7 +96,7 @@ def scaling_overrides(n_firms: int) -> dict:
 
 def report(label: str, r: dict) -> None:
     print(f"{label:<34} firms {r['firms']:>6}  partners {r['partners']:>6}  "
-          f"build {r['build_s']:6.2f} s  run {r['run_s']:6.2f} s  "
+          f"build {r['build_s']:6.2f} s  run {r['run_s']:6.2f} s  cpu {r['cpu_s']:6.2f} s  "
           f"{r['steps_per_s']:7.1f} steps/s  {r['agent_steps_per_s'] / 1e6:6.2f} M agent-steps/s  "
           f"peak {r['peak_rss_mib']:7.0f} MiB  relations {r['relations_end']:>7}")
 
@@ -83,28 +105,65 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the scaling series")
     parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--agent-tables", action="store_true",
+                        help="also run the ~12,000-firm case with per-firm tables")
+    parser.add_argument("--agent-steps", type=int, default=24,
+                        help="months of the agent-table comparison (the code before issue 12 "
+                             "scans the relation table per firm: 120 months take hours)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="processes per case; the fastest (CPU time) is reported")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="source tree of the code before a change: every case runs on it "
+                             "too, right before the same case on this tree")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu n/a'}, "
-          f"python {platform.python_version()}, cores {__import__('os').cpu_count()}")
-    report("baseline (45 firms)", in_subprocess("scenarios/baseline.yaml", {}, args.steps))
-    national = in_subprocess("scenarios/national_programme.yaml", {}, args.steps)
-    report("national programme (64 clusters)", national)
-    total = national["run_s"] + national["build_s"]
-    print(f"  national programme target < 15 s: {'PASS' if total < 15 else 'FAIL'}")
-    if args.quick:
-        return
-    previous = None
-    for n in SCALING_FIRMS:
-        r = in_subprocess("scenarios/national_programme.yaml", scaling_overrides(n), args.steps)
-        report(f"scaling ~{n} firms", r)
-        if previous is not None:
-            ratio = r["run_s"] / previous["run_s"]
-            agents_ratio = r["firms"] / previous["firms"]
-            print(f"  time ratio {ratio:.2f}x for {agents_ratio:.2f}x agents "
-                  f"(target <= 2.3x): {'PASS' if ratio <= 2.3 else 'FAIL'}")
-        previous = r
-    print(f"  12,000-firm peak memory {previous['peak_rss_mib']:.0f} MiB (target < 2048 MiB): "
-          f"{'PASS' if previous['peak_rss_mib'] < 2048 else 'FAIL'}")
+          f"python {platform.python_version()}, cores {os.cpu_count()}, "
+          f"load {os.getloadavg()[0]:.2f}")
+    trees = ([("before", args.before)] if args.before else []) + [("after", ROOT / "src")]
+    cases = [("baseline (45 firms)", "scenarios/baseline.yaml", {}),
+             ("national programme (64 clusters)", "scenarios/national_programme.yaml", {})]
+    if not args.quick:
+        cases += [(f"scaling ~{n} firms", "scenarios/national_programme.yaml",
+                   scaling_overrides(n)) for n in SCALING_FIRMS]
+    results: dict[str, dict[str, dict]] = {tree: {} for tree, _ in trees}
+    for label, scenario_file, overrides in cases:
+        for tree, src in trees:  # interleaved: both trees see the same machine load
+            r = in_subprocess(scenario_file, overrides, args.steps, src, repeat=args.repeat)
+            results[tree][label] = r
+            report(f"{label} [{tree}]", r)
+        if args.before:
+            b, a = results["before"][label], results["after"][label]
+            print(f"  speed-up {b['cpu_s'] / a['cpu_s']:.2f}x CPU time, "
+                  f"{b['run_s'] / a['run_s']:.2f}x wall time (before / after)")
+    if args.agent_tables:
+        n = SCALING_FIRMS[-1]
+        for tree, src in trees:
+            plain = in_subprocess("scenarios/national_programme.yaml", scaling_overrides(n),
+                                  args.agent_steps, src, repeat=args.repeat)
+            r = in_subprocess("scenarios/national_programme.yaml", scaling_overrides(n),
+                              args.agent_steps, src, agent_tables=True, repeat=args.repeat)
+            report(f"~{n} firms, {args.agent_steps} months [{tree}]", plain)
+            report(f"~{n} firms, {args.agent_steps} months + agent tables [{tree}]", r)
+            print(f"  agent tables cost {r['cpu_s'] / plain['cpu_s'] - 1:+.0%} CPU time "
+                  "(target < +20%)")
+    for tree, by_label in results.items():
+        national = by_label["national programme (64 clusters)"]
+        total = national["run_s"] + national["build_s"]
+        print(f"[{tree}] national programme {total:.2f} s (target < 15 s: "
+              f"{'PASS' if total < 15 else 'FAIL'})")
+        if args.quick:
+            continue
+        previous = None
+        for n in SCALING_FIRMS:
+            r = by_label[f"scaling ~{n} firms"]
+            if previous is not None:
+                ratio = r["cpu_s"] / previous["cpu_s"]
+                print(f"[{tree}]   {previous['firms']} -> {r['firms']} firms: time ratio "
+                      f"{ratio:.2f}x (CPU) for {r['firms'] / previous['firms']:.2f}x agents "
+                      f"(target <= 2.3x): {'PASS' if ratio <= 2.3 else 'FAIL'}")
+            previous = r
+        print(f"[{tree}]   12,000-firm peak memory {previous['peak_rss_mib']:.0f} MiB "
+              "(target < 2048 MiB)")
 
 
 if __name__ == "__main__":

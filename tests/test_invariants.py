@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from clustersim.model import ClusterModel
 from clustersim.outputs.kpis import KPI_NAMES
+from clustersim.processes import membership as membership_process
 from clustersim.scenario import load_scenario, validate_scenario
 from clustersim.scenario.schema import ALL_SERVICES, FacilitatorRole, FundingScheme
 
@@ -29,31 +30,37 @@ class InvariantChecker:
     """Steps a model and checks every invariant after each month.
 
     Vouchers of firms that leave their cluster are forfeited (the model zeroes them); the
-    checker records them by wrapping ``update_membership`` so that public money can be
-    accounted for in full.
+    checker records them by wrapping the membership process (``update_membership``) during
+    each step, so that public money can be accounted for in full.
     """
 
     def __init__(self, model: ClusterModel):
         self.model = model
         self.forfeited = 0.0
-        original = model.update_membership
+        self.check()
 
-        def update_membership_recording_forfeits() -> None:
-            f = model.firms
+    def _step_recording_forfeits(self) -> None:
+        original = membership_process.update_membership
+
+        def update_membership_recording_forfeits(w) -> None:
+            f = w.firms
             before, was_member = f.voucher_balance.copy(), f.member.copy()
-            original()
+            original(w)
             self.forfeited += float(before[was_member & ~f.member].sum())
             self.forfeited += float(before[~was_member].sum())
 
-        model.update_membership = update_membership_recording_forfeits  # type: ignore[method-assign]
-        self.check()
+        membership_process.update_membership = update_membership_recording_forfeits
+        try:
+            self.model.step()
+        finally:
+            membership_process.update_membership = original
 
     def step(self) -> None:
         m = self.model
         members_before = np.bincount(m.firms.cluster[m.firms.member],
                                      minlength=m.facilitators.n)
         fees_before = m.facilitators.income_total["fees"].copy()
-        m.step()
+        self._step_recording_forfeits()
         fees = m.facilitators.income_total["fees"] - fees_before
         np.testing.assert_allclose(fees, members_before * m.membership_fee, rtol=1e-12,
                                    err_msg=f"month {m.month}: fee income not from members")

@@ -144,3 +144,28 @@ def test_growth_keeps_data():
     assert table.n == 50 and table.capacity >= 50
     rows = table.lookup(np.arange(50), 999 - np.arange(50))
     np.testing.assert_allclose(table.trust_fp[rows], np.arange(50) / 100)
+
+
+def test_incremental_index_equals_a_full_rebuild():
+    """New relations are merged into the sorted index; the result is the index a full sort
+    builds, through batches of additions and a forgetting."""
+    rng = np.random.default_rng(3)
+    rel = RelationTable(n_partners=50, capacity=4)
+    known: set[tuple[int, int]] = set()
+    for batch in range(8):
+        pairs = {(int(f), int(p)) for f, p in rng.integers(0, [40, 50], size=(30, 2))} - known
+        known |= pairs
+        shuffled = rng.permutation(np.array(sorted(pairs), np.int64))
+        firms, partners = shuffled[:, 0], shuffled[:, 1]
+        rel.add(firms, partners, np.full(firms.size, 0.5), np.full(firms.size, 0.5))
+        if batch == 4:
+            rel.forget(rng.random(rel.n) < 0.7)
+            known = set(zip(rel.view("firm").tolist(), rel.view("partner").tolist(),
+                            strict=True))
+        merged_keys, merged_rows = rel._sorted_keys.copy(), rel._sorted_rows.copy()
+        rel._reindex()
+        np.testing.assert_array_equal(merged_keys, rel._sorted_keys)
+        np.testing.assert_array_equal(merged_rows, rel._sorted_rows)
+        assert np.all(np.diff(merged_keys) > 0)
+        lookup = rel.lookup(rel.view("firm"), rel.view("partner"))
+        np.testing.assert_array_equal(lookup, np.arange(rel.n))

@@ -3,18 +3,35 @@
 Firms, cluster facilitators and foreign partners evolve trust, cooperation and export ties under
 public funding schemes and other policy levers. Start with :func:`load_scenario` and
 :func:`simulate`, or the ``clustersim`` command.
+
+The names below load on first use (PEP 562), so ``import clustersim`` and the command line's
+``--help`` do not pay for Mesa, pandas and the model.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
 try:
     __version__ = version("clustersim")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
-from clustersim.model import ClusterModel
-from clustersim.scenario import Scenario, ScenarioError, load_scenario
-from clustersim.simulation import SimulationResult, simulate
+if TYPE_CHECKING:
+    from clustersim.model import ClusterModel
+    from clustersim.scenario import Scenario, ScenarioError, load_scenario
+    from clustersim.simulation import SimulationResult, simulate
+
+_LAZY: dict[str, str] = {
+    "ClusterModel": "clustersim.model",
+    "Scenario": "clustersim.scenario",
+    "ScenarioError": "clustersim.scenario",
+    "load_scenario": "clustersim.scenario",
+    "SimulationResult": "clustersim.simulation",
+    "simulate": "clustersim.simulation",
+}
 
 __all__ = [
     "ClusterModel",
@@ -25,3 +42,16 @@ __all__ = [
     "load_scenario",
     "simulate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clustersim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -5,15 +5,14 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from clustersim.limits import ALLOW_FLAG, field_range
-from clustersim.scenario import ScenarioError, load_scenario
-from clustersim.scenario.safe_yaml import YamlInputError, parse_yaml
-from clustersim.scenario.schema import Scenario
-from clustersim.shipped import EXPERIMENTS, SCENARIOS, listing, resolve
+from clustersim.options import ALLOW_FLAG, ScenarioFieldRange
+
+if TYPE_CHECKING:  # the scenario package loads pydantic: only inside the commands
+    from clustersim.scenario import ScenarioError
 
 EXIT_INVALID_INPUT = 2
 
@@ -63,6 +62,8 @@ class LazyGroup(click.Group):
 
 def parse_assignment(text: str) -> tuple[str, Any]:
     """``path.to.field=value`` with the value read as YAML (numbers, booleans, lists)."""
+    from clustersim.scenario.safe_yaml import YamlInputError, parse_yaml
+
     if "=" not in text:
         raise click.BadParameter(f"'{text}' must look like field.path=value")
     key, raw = text.split("=", 1)
@@ -96,9 +97,9 @@ def main() -> None:
               help="Output folder [default: results/<scenario name>].")
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
               show_default=True, help="File format of the tables.")
-@click.option("--seed", type=click.IntRange(*field_range(Scenario, "seed")), default=None,
+@click.option("--seed", type=ScenarioFieldRange("seed"), default=None,
               help="Random seed [default: the scenario's seed].")
-@click.option("--steps", type=click.IntRange(*field_range(Scenario, "steps")), default=None,
+@click.option("--steps", type=ScenarioFieldRange("steps"), default=None,
               help="Months to simulate [default: the scenario's steps].")
 @click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
               help="Override a scenario field by dotted path, e.g. "
@@ -125,6 +126,8 @@ def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int |
     from clustersim.limits import check_model_size
     from clustersim.outputs.folders import OutputFolderError, staged_folder
     from clustersim.outputs.writers import write_run
+    from clustersim.scenario import ScenarioError, load_scenario
+    from clustersim.shipped import SCENARIOS, resolve
     from clustersim.simulation import NonFiniteKPIError, simulate
 
     scenario_file = resolve(scenario_file, SCENARIOS)
@@ -163,6 +166,8 @@ def validate_command(scenario_files: tuple[Path, ...], allow_large: bool) -> Non
     """Check scenario files without running them (exit code 2 if any is invalid, or too large
     to run without --allow-large)."""
     from clustersim.limits import check_model_size
+    from clustersim.scenario import ScenarioError, load_scenario
+    from clustersim.shipped import SCENARIOS, resolve
 
     failed = False
     for path in scenario_files:
@@ -190,6 +195,8 @@ def scenarios_command(show_experiments: bool) -> None:
     directory: 'clustersim run baseline', 'clustersim dashboard gold_label',
     'clustersim sweep quick'.
     """
+    from clustersim.shipped import EXPERIMENTS, SCENARIOS, listing
+
     kind = EXPERIMENTS if show_experiments else SCENARIOS
     rows = listing(kind)
     width = max((len(name) for name, _ in rows), default=0)

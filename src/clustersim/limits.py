@@ -20,6 +20,7 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from clustersim.options import ALLOW_FLAG, field_range  # noqa: F401  (re-exported)
 from clustersim.scenario.loader import ScenarioError
 
 if TYPE_CHECKING:
@@ -38,8 +39,6 @@ MAX_DESIGN_POINTS = 100_000
 """Design points of one experiment (the design is built in memory before any run)."""
 MAX_RUNS = 1_000_000
 """Runs of one experiment (design points x replications)."""
-
-ALLOW_FLAG = "--allow-large"
 
 
 class SizeLimitError(ScenarioError):
@@ -163,16 +162,6 @@ def check_design_size(spec: Experiment, source: str, allow_large: bool = False) 
 
 def _big(n: int) -> str:
     return f"{n:,}" if n < 10**15 else f"about 10^{math.floor(math.log10(n))}"
-
-
-def field_range(model: Any, name: str) -> tuple[int | None, int | None]:
-    """(min, max) of an integer schema field, so command-line options share the schema's
-    limits (``run --steps``, ``--seed``, ``sweep --steps``)."""
-    low = high = None
-    for meta in model.model_fields[name].metadata:
-        low = getattr(meta, "ge", low)
-        high = getattr(meta, "le", high)
-    return low, high
 
 
 def cpu_count() -> int:

@@ -110,16 +110,21 @@ def release_model(model: ClusterModel) -> None:
         registry.pop(model, None)
 
 
+def firm_table(model: ClusterModel) -> pd.DataFrame | None:
+    """The per-firm table (one row per firm and collected month), or None if not recorded."""
+    parts = model.firm_table_parts
+    if parts is None:
+        return None
+    columns = parts[0].keys() if parts else ()
+    return pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in columns})
+
+
 def result_from_model(model: ClusterModel, wall_time_s: float = float("nan")) -> SimulationResult:
     """Tables of a model that has been stepped (also used by the dashboard and notebooks)."""
     dc = model.datacollector
     kpis = dc.get_model_vars_dataframe().reset_index(drop=True)
     cluster_kpis = dc.get_table_dataframe("cluster_kpis")
-    agent_table = None
-    if dc.agenttype_reporters:
-        from clustersim.agents import Firm
-
-        agent_table = dc.get_agenttype_vars_dataframe(Firm).reset_index()
+    agent_table = firm_table(model)
     seed = model.seed_used if isinstance(model.seed_used, int) else None
     return SimulationResult(
         scenario=model.scenario,

@@ -141,8 +141,18 @@ class RelationTable:
         self.facilitated[rows] = False
         self.last_contact[rows] = NEVER
         self.n += k
-        self._reindex()
+        self._merge_into_index(self.keys(firms, partners), rows)
         return rows
+
+    def _merge_into_index(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """Insert new keys (unique, not yet indexed) into the sorted index: a sort of the new
+        keys and one linear merge, instead of re-sorting every relation each month. The index
+        is the same as :meth:`_reindex` would build."""
+        order = np.argsort(keys, kind="stable")
+        keys, rows = keys[order], rows[order]
+        at = np.searchsorted(self._sorted_keys, keys)
+        self._sorted_keys = np.insert(self._sorted_keys, at, keys)
+        self._sorted_rows = np.insert(self._sorted_rows, at, rows.astype(np.int64))
 
     def _reindex(self) -> None:
         keys = self.keys(self.firm[: self.n], self.partner[: self.n])
@@ -267,6 +277,10 @@ class FacilitatorTable:
     """Months of active development (drives the life-cycle stage)."""
     service_fee_share: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Share of an event's cost participants pay now (adapts to the organisation's income)."""
+    next_survey_month: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Month from which the next satisfaction survey is due."""
+    survey_valid_until: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    """Last month the latest survey guides the choice of members to visit (-1: none yet)."""
 
     @property
     def n(self) -> int:

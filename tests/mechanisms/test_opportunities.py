@@ -6,6 +6,7 @@ import numpy as np
 
 from clustersim.mechanisms.opportunities import capability_fits, is_live, refresh_needs
 from clustersim.model import ClusterModel
+from clustersim.processes.ties import form_export_ties
 
 
 def test_expired_opportunity_is_not_live():
@@ -64,7 +65,7 @@ def prepared_model(tiny_scenario, expires_in: int) -> tuple[ClusterModel, int]:
 
 def test_model_expired_need_cannot_become_a_tie(tiny_scenario):
     model, row = prepared_model(tiny_scenario, expires_in=-1)
-    model.form_export_ties()
+    form_export_ties(model)
     assert not model.relations.tie[row]
     assert model.relations.n_ties == 0
     assert model.new_ties_this_step == 0
@@ -73,7 +74,7 @@ def test_model_expired_need_cannot_become_a_tie(tiny_scenario):
 def test_model_live_need_becomes_a_tie(tiny_scenario):
     # the control: same setup with a live need does form the tie
     model, row = prepared_model(tiny_scenario, expires_in=0)
-    model.form_export_ties()
+    form_export_ties(model)
     assert model.relations.tie[row]
     assert model.new_ties_this_step == 1
     assert not model.partners.open_need[model.relations.partner[row]]  # need is filled

@@ -62,3 +62,23 @@ def test_reputation_empty():
     rep = reputation_of_cluster(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 3,
                                 np.array([1, 2]), np.array([0, 0]))
     np.testing.assert_array_equal(rep, [0.0, 0.0])
+
+
+def test_reputation_equals_a_grouping_of_every_relation():
+    """Aggregating only the queried keys gives exactly the means of a full grouping."""
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        n_rel, n_clusters = int(rng.integers(1, 400)), int(rng.integers(1, 6))
+        partner = rng.integers(0, 30, n_rel)
+        cluster = rng.integers(0, n_clusters, n_rel)
+        trust_pf = rng.random(n_rel)
+        q_partner = rng.integers(0, 35, 50)
+        q_cluster = rng.integers(0, n_clusters, 50)
+        expected = np.zeros(50)
+        for k in range(50):
+            same = (partner == q_partner[k]) & (cluster == q_cluster[k])
+            if same.any():
+                expected[k] = np.bincount(np.zeros(same.sum(), np.int64),
+                                          weights=trust_pf[same])[0] / same.sum()
+        got = reputation_of_cluster(partner, cluster, trust_pf, n_clusters, q_partner, q_cluster)
+        np.testing.assert_array_equal(got, expected)

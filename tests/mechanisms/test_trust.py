@@ -13,6 +13,7 @@ from clustersim.mechanisms.trust import (
     update_trust,
 )
 from clustersim.model import ClusterModel
+from clustersim.processes.contacts import apply_contacts
 from clustersim.scenario.schema import TrustParams
 
 P = TrustParams()
@@ -95,6 +96,6 @@ def test_model_in_person_contact_builds_more_trust(tiny_scenario):
     rows = rel.add(np.array([0, 0]), partners, np.full(2, 0.3), np.full(2, 0.3))
     model.contacts.add(np.array([0]), partners[:1], in_person=True)
     model.contacts.add(np.array([0]), partners[1:], in_person=False)
-    model.apply_contacts()
+    apply_contacts(model)
     assert rel.trust_fp[rows[0]] > rel.trust_fp[rows[1]] > 0.3
     assert rel.trust_pf[rows[0]] > rel.trust_pf[rows[1]] > 0.3

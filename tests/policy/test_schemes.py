@@ -15,6 +15,7 @@ from clustersim.policy import (
     make_scheme,
     register_scheme,
 )
+from clustersim.scenario import ScenarioError
 from clustersim.scenario.schema import FundingConfig
 
 ALLOCATION = np.array([5000.0, 1000.0, 0.0, 2500.0])
@@ -133,3 +134,19 @@ def test_registered_scheme_usable_from_a_scenario(half_grant, tiny_scenario):
     assert model.facilitators.public_spent.sum() == pytest.approx(0.75 * monthly * steps)
     result = simulate(scenario, steps=steps)
     assert result.final["public_spent"] == pytest.approx(0.75 * monthly * steps)
+
+
+def test_schema_knows_exactly_the_registered_schemes():
+    """Scenario validation accepts the schemes the policy package registers, without the schema
+    importing the policy package (no import cycle)."""
+    from clustersim.scenario.schema import FundingScheme, scheme_names
+
+    assert set(scheme_names()) == set(SCHEMES)
+    assert [s.value for s in FundingScheme] == list(SCHEMES)[: len(FundingScheme)]
+
+
+def test_unregistered_scheme_is_refused_again(tiny_scenario):
+    register_scheme(HalfGrant)
+    SCHEMES.pop(HalfGrant.name)
+    with pytest.raises(ScenarioError, match="unknown funding scheme"):
+        tiny_scenario({"policy.funding.scheme": HalfGrant.name})

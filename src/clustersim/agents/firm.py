@@ -11,7 +11,7 @@ from clustersim.mechanisms.learning import STAGES
 from clustersim.scenario.schema import FIRM_KINDS
 
 if TYPE_CHECKING:
-    from clustersim.model import ClusterModel
+    from clustersim.world import World
 
 
 class Firm(mesa.Agent):
@@ -22,9 +22,9 @@ class Firm(mesa.Agent):
     Attributes are views on row ``index`` of ``model.firms`` and ``model.relations``.
     """
 
-    model: ClusterModel
+    model: World  # a ClusterModel
 
-    def __init__(self, model: ClusterModel, index: int):
+    def __init__(self, model: World, index: int):
         super().__init__(model)
         self.index = index
 

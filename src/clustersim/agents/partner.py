@@ -9,7 +9,7 @@ import mesa
 from clustersim.mechanisms.opportunities import is_live
 
 if TYPE_CHECKING:
-    from clustersim.model import ClusterModel
+    from clustersim.world import World
 
 
 class ForeignPartner(mesa.Agent):
@@ -19,9 +19,9 @@ class ForeignPartner(mesa.Agent):
     Attributes are views on row ``index`` of ``model.partners``.
     """
 
-    model: ClusterModel
+    model: World  # a ClusterModel
 
-    def __init__(self, model: ClusterModel, index: int):
+    def __init__(self, model: World, index: int):
         super().__init__(model)
         self.index = index
 

@@ -33,14 +33,19 @@ def referral_contacts(peer_src: np.ndarray, peer_dst: np.ndarray, peer_trust: np
 def reputation_of_cluster(rel_partner: np.ndarray, rel_cluster: np.ndarray,
                           rel_trust_pf: np.ndarray, n_clusters: int, query_partner: np.ndarray,
                           query_cluster: np.ndarray) -> np.ndarray:
-    """Mean trust each queried partner has in the members of the queried cluster (0 if none)."""
+    """Mean trust each queried partner has in the members of the queried cluster (0 if none).
+
+    Only the queried (partner, cluster) keys are aggregated: each relation is looked up among
+    them by binary search (no sort of every relation each month). Sums run over the relations in
+    row order, as a grouping of all relations would."""
     if rel_partner.size == 0 or query_partner.size == 0:
         return np.zeros(query_partner.shape)
-    keys = rel_partner.astype(np.int64) * n_clusters + rel_cluster
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    sums = np.bincount(inverse, weights=rel_trust_pf, minlength=uniq.size)
-    counts = np.bincount(inverse, minlength=uniq.size)
-    means = sums / counts
     query = query_partner.astype(np.int64) * n_clusters + query_cluster
-    pos = np.minimum(np.searchsorted(uniq, query), uniq.size - 1)
-    return np.where(uniq[pos] == query, means[pos], 0.0)
+    wanted = np.unique(query)
+    keys = rel_partner.astype(np.int64) * n_clusters + rel_cluster
+    pos = np.minimum(np.searchsorted(wanted, keys), wanted.size - 1)
+    hit = wanted[pos] == keys
+    sums = np.bincount(pos[hit], weights=rel_trust_pf[hit], minlength=wanted.size)
+    counts = np.bincount(pos[hit], minlength=wanted.size)
+    means = np.divide(sums, counts, out=np.zeros(wanted.size), where=counts > 0)
+    return means[np.searchsorted(wanted, query)]

@@ -60,8 +60,6 @@ def build_manifest(result: Any, scenario_file: str | None, files: dict[str, str]
 def write_run(result: Any, out_dir: str | Path, fmt: TableFormat = "parquet",
               scenario_file: str | None = None, chart: bool = True) -> dict[str, Path]:
     """Write every output of one run into ``out_dir``; returns the paths by role."""
-    from clustersim.outputs.plots import plot_kpis
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {"kpis": write_table(result.kpis, out / "kpis", fmt)}
@@ -70,7 +68,9 @@ def write_run(result: Any, out_dir: str | Path, fmt: TableFormat = "parquet",
     paths["network"] = write_table(result.network, out / "network", fmt)
     if result.agent_table is not None:
         paths["agents"] = write_table(result.agent_table, out / "agents", fmt)
-    if chart:
+    if chart:  # matplotlib loads only when a chart is drawn
+        from clustersim.outputs.plots import plot_kpis
+
         paths["chart"] = plot_kpis(result.kpis, out / "kpis.png", title=result.scenario.name)
     manifest = build_manifest(result, scenario_file,
                               {k: p.name for k, p in paths.items()} | {"manifest": "manifest.json"})

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from clustersim.scenario.schema import FundingConfig
+from clustersim.scenario.schema import REGISTERED_SCHEMES, FundingConfig
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class FundingScheme(ABC):
         return np.zeros_like(ctx.allocation)
 
 
-SCHEMES: dict[str, type[FundingScheme]] = {}
+SCHEMES: dict[str, type[FundingScheme]] = REGISTERED_SCHEMES  # one registry, kept by the schema
 
 
 def register_scheme(cls: type[FundingScheme]) -> type[FundingScheme]:

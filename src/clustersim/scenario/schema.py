@@ -217,6 +217,18 @@ class FundingScheme(StrEnum):
     PERFORMANCE = "performance"
 
 
+REGISTERED_SCHEMES: dict[str, Any] = {}
+"""Funding scheme classes by name, filled by :func:`clustersim.policy.register_scheme` (it is
+``clustersim.policy.SCHEMES``). The registry lives here so that the schema can check a scenario's
+``policy.funding.scheme`` without importing the policy package: dependencies flow from policy to
+scenario, not back."""
+
+
+def scheme_names() -> list[str]:
+    """Names a scenario may use: the built-in schemes and every registered one."""
+    return list(dict.fromkeys([*(s.value for s in FundingScheme), *REGISTERED_SCHEMES]))
+
+
 class PoolAllocation(StrEnum):
     """How a national pool is split across clusters (seed 000: support goes mainly to Key
     National Clusters)."""
@@ -257,10 +269,9 @@ class FundingConfig(Strict):
     @field_validator("scheme")
     @classmethod
     def _registered_scheme(cls, value: str) -> str:
-        from clustersim.policy.schemes import SCHEMES  # the registry lives with the schemes
-
-        if value not in SCHEMES:
-            allowed = ", ".join(repr(name) for name in SCHEMES)
+        names = scheme_names()
+        if value not in names:
+            allowed = ", ".join(repr(name) for name in names)
             raise ValueError(f"unknown funding scheme {value!r}; allowed: {allowed}")
         return value
 

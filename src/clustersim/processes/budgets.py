@@ -1,0 +1,28 @@
+"""ODD §3 step 3, facilitator budgets (7.5): membership fees, EU project income, wages, and
+service fees that adapt to the organisation's income.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clustersim.mechanisms import budget
+from clustersim.world import World
+
+
+def run_facilitator_budgets(w: World) -> None:
+    fac = w.facilitators
+    fees = budget.membership_fees(w.firms.member, w.firms.cluster, w.membership_fee,
+                                  fac.n)
+    fac.receive("fees", fees, w.month)
+    eu = np.array([c.facilitator.eu_project_income
+                   if w.month <= c.facilitator.eu_project_months else 0.0
+                   for c in w.clusters])
+    fac.receive("eu", eu, w.month)
+    fac.balance, fac.effective_staff = budget.pay_staff(fac.balance, fac.staff,
+                                                        w.wage_per_staff)
+    fp = w.params.facilitation
+    base = np.array([c.facilitator.service_fee_share for c in w.clusters])
+    fac.service_fee_share = budget.adapt_service_fees(
+        fac.service_fee_share, base, fac.balance, fp.reserve_months * fac.staff
+        * w.wage_per_staff, fp.fee_adaptation, fp.max_service_fee_share)

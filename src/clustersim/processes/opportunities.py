@@ -1,0 +1,37 @@
+"""ODD §3 step 4, opportunities (7.4): expired partner needs close, new ones open; which
+partners are live this month, and drawing partners from a market.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from clustersim.mechanisms import opportunities
+from clustersim.world import World
+
+
+def refresh_opportunities(w: World) -> None:
+    p, op = w.partners, w.params.opportunities
+    opportunities.refresh_needs(p.open_need, p.need_expires, p.need_level, w.month,
+                                op.open_prob_per_month, op.window_months, w.rng,
+                                w.params.traits.need_level_min, w.params.traits.need_level_max)
+    refresh_live_partners(w)
+
+
+def refresh_live_partners(w: World) -> None:
+    p = w.partners
+    live = opportunities.is_live(p.open_need, p.need_expires, w.month)
+    w.live_partners = np.flatnonzero(live)
+    w.live_by_market = [w.live_partners[p.market[w.live_partners] == m]
+                           for m in range(len(w.market_names))]
+
+
+def sample_partners(w: World, market: int | None, k: int, live_only: bool) -> np.ndarray:
+    """``k`` partners (with repetition) from one market or all, optionally only live needs."""
+    if market is None:
+        pool = w.live_partners if live_only else np.arange(w.partners.n)
+    else:
+        pool = w.live_by_market[market] if live_only else w.partners_by_market[market]
+    if pool.size == 0 or k <= 0:
+        return np.zeros(0, np.int64)
+    return pool[w.rng.integers(0, pool.size, k)]

@@ -1,0 +1,136 @@
+"""World: the state one month of the model operates on, and the questions processes ask of it.
+
+:class:`~clustersim.model.ClusterModel` *is* a World (it builds one from a scenario and sequences
+the month); the process modules (:mod:`clustersim.processes`) take a World and change its arrays.
+Keeping the type here, below the processes and the model, lets dependencies flow one way
+(scenario -> state -> processes -> model) without the processes knowing the model class.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from clustersim.contacts import ContactBuffer
+from clustersim.mechanisms import learning, lifecycle
+from clustersim.scenario.schema import ClusterConfig, FundingConfig, Parameters, Scenario
+from clustersim.state import FacilitatorTable, FirmTable, PartnerTable, PeerNetwork, RelationTable
+
+FORGET_EVERY_MONTHS = 12  # bookkeeping only: how often faded relations are dropped from memory
+
+
+class World:
+    """Tables, constants, the random generator and this month's counters.
+
+    Attributes are set by :class:`~clustersim.model.ClusterModel` when it builds the world.
+    """
+
+    # -- the scenario and its constants --------------------------------------------------------
+    scenario: Scenario
+    params: Parameters
+    clusters: list[ClusterConfig]
+    funding: FundingConfig
+    scheme: Any  # a clustersim.policy.FundingScheme
+    translation_support: float
+    coordination_cost: float
+    market_names: list[str]
+    market_barrier: np.ndarray
+    market_distance: np.ndarray
+    market_size: np.ndarray
+    market_size_rel: np.ndarray
+    networked_pairs: list[tuple[int, int]]
+    membership_fee: np.ndarray
+    wage_per_staff: np.ndarray
+    eligible: np.ndarray
+    offered_services: list[frozenset]  # services each facilitator offers
+    offers_translation: np.ndarray  # per cluster: translation is among its services
+    voucher_eligible: np.ndarray
+    cluster_firms: list[np.ndarray]
+    cluster_n_firms: np.ndarray
+    partners_by_market: list[np.ndarray]
+    peer_same_kind: np.ndarray
+
+    # -- state ---------------------------------------------------------------------------------
+    rng: np.random.Generator
+    month: int
+    firms: FirmTable
+    partners: PartnerTable
+    relations: RelationTable
+    peers: PeerNetwork
+    facilitators: FacilitatorTable
+    live_partners: np.ndarray
+    live_by_market: list[np.ndarray]
+
+    # -- this month ----------------------------------------------------------------------------
+    contacts: ContactBuffer
+    trips: list[tuple[np.ndarray, int, float]]  # (participants, market, translation level)
+    events_this_month: int
+    events_held_this_month: int
+    new_ties_this_step: int
+    export_revenue_this_step: float
+    cooperation_rate_this_step: float
+    facilitated_recent: np.ndarray
+    collect_cluster_tables: bool
+
+    def cluster_stages(self) -> np.ndarray:
+        """Each cluster's life-cycle stage: from its development (months of activity and
+        members) or, with ``lifecycle.stage_by_state`` off, from its age alone."""
+        lc = self.params.lifecycle
+        if not lc.stage_by_state:
+            return lifecycle.life_cycle_stage(self.facilitators.age_months, lc.months_to_growth,
+                                              lc.months_to_mature)
+        members = np.bincount(self.firms.cluster[self.firms.member],
+                              minlength=self.facilitators.n)
+        return lifecycle.stage_from_development(self.facilitators.maturity, members,
+                                                lc.months_to_growth, lc.months_to_mature,
+                                                lc.mature_min_members)
+
+    def facilitated_ties_per_cluster(self) -> np.ndarray:
+        """Ties the facilitator brokered in the last 12 months, which it still follows up."""
+        rel = self.relations
+        recent = rel.view("tie_since") > self.month - 12
+        rows = np.flatnonzero(rel.view("tie") & rel.view("facilitated") & recent)
+        return np.bincount(self.firms.cluster[rel.firm[rows]], minlength=self.facilitators.n)
+
+    def firm_stages(self) -> np.ndarray:
+        rel = self.relations
+        known = np.bincount(rel.view("firm")[rel.view("trust_fp") > 0.2], minlength=self.firms.n)
+        markets = rel.markets_per_firm(self.firms.n, self.partners.market)
+        return learning.internationalisation_stage(known > 0, markets)
+
+    def export_readiness(self, firms: np.ndarray) -> np.ndarray:
+        """How ready a firm is to export on its own: capability, resources and experience."""
+        f = self.firms
+        return f.capability[firms] * f.resources[firms] * (1.0 + f.experience[firms])
+
+    def near_market_weights(self) -> np.ndarray:
+        """Where firms look first on their own: large, psychically near markets (Uppsala,
+        Johanson & Vahlne 1977); if every market is maximally distant, by size alone."""
+        weights = self.market_size * (1.0 - self.market_distance) ** 2
+        if weights.sum() <= 0:
+            weights = self.market_size.copy()
+        return weights / weights.sum()
+
+    def export_revenue_by_firm(self) -> np.ndarray:
+        """This month's export revenue of each firm, EUR (the sum over its ties)."""
+        rel, f = self.relations, self.firms
+        rows = rel.tie_rows()
+        firm = rel.firm[rows]
+        market = self.partners.market[rel.partner[rows]]
+        revenue = (self.params.export.revenue_per_tie * f.capability[firm] * f.scale[firm]
+                   * self.market_size_rel[market])
+        return np.bincount(firm, weights=revenue, minlength=f.n)
+
+    def firm_observation(self) -> dict[str, np.ndarray]:
+        """Per-firm state that validation patterns measure, one array per field (length = firms):
+        ties, distinct markets served, export revenue this month, kind, cluster, member."""
+        rel, f = self.relations, self.firms
+        return {
+            "ties": rel.ties_per_firm(f.n),
+            "markets": rel.markets_per_firm(f.n, self.partners.market),
+            "revenue": self.export_revenue_by_firm(),
+            "kind": f.kind.copy(),
+            "cluster": f.cluster.copy(),
+            "member": f.member.copy(),
+        }

@@ -245,16 +245,16 @@ def read_experiment_data(path: str | Path) -> tuple[dict[str, Any], bytes]:
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"{type(data).__name__}: {excerpt(data)}"
         raise ExperimentError(str(path), [f"top level must be a mapping, got {got}"])
+    if "variants" in data and "target_public_spend" in data:
+        raise ExperimentError(str(path), ["this is a comparison file (variants at equal public "
+                                          "spend), not an experiment file: run it with "
+                                          "'clustersim compare'"])
     return data, text.encode("utf-8")
 
 
 def read_experiment_file(path: str | Path) -> tuple[Experiment, bytes]:
     """Read and validate an experiment file safely; returns the spec and its bytes."""
     data, raw = read_experiment_data(path)
-    if "variants" in data and "target_public_spend" in data:
-        raise ExperimentError(str(path), ["this is a comparison file (variants at equal public "
-                                          "spend), not an experiment file: run it with "
-                                          "'clustersim compare'"])
     return validate_experiment(data, source=str(path)), raw
 
 

@@ -104,3 +104,22 @@ def test_cli_exits_2_with_the_allowed_values(many, tmp_path):
     assert bad.returncode == 2
     assert "model.rate never takes the value '7'" in bad.stderr and "0.0, 0.1" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+def final_only(params, seed):
+    return walk(params, seed)[0]
+
+
+def test_final_values_only_plot_against_the_by_field(tmp_path, monkeypatch):
+    out = tmp_path / "finals"
+    spec = Experiment.model_validate({
+        "name": "finals", "seed": 5, "replications": 2,
+        "parameters": {"model.rate": [i / 10 for i in range(13)], "model.scheme": ["a", "b"]},
+        "design": {"type": "grid"}, "outputs": {"kpis": ["y"]},
+    })
+    assert sweep(spec, out, workers=0, run_fn=final_only, progress=False).ok == 52
+    for kwargs, n_axes in [({}, 1), ({"by": "rate"}, 1), ({"by": "scheme", "facet": "scheme"}, 2)]:
+        title, drawn = title_of(monkeypatch, lambda kw=kwargs: plot_sweep_kpi(
+            out, "y", tmp_path / "f.png", **kw))
+        assert "(final)" in title and drawn == n_axes
+        assert (tmp_path / "f.png").read_bytes()[:8] == PNG

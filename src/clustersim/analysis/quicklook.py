@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from clustersim.analysis import figures
+from clustersim.analysis.labels import kpi_label
 from clustersim.analysis.stats import summarise
 from clustersim.experiments import load_results
 
@@ -248,7 +249,7 @@ def _time_series(steps: pd.DataFrame, points: pd.DataFrame, kpi: str, selection:
         ax.set_xlabel("month")
         ax.set_ylabel(unit)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{kpi}: {how}", fontsize=10)
+    fig.suptitle(f"{kpi_label(kpi, unit=False)}: {how}", fontsize=10)
     return figures.to_png(fig)
 
 
@@ -278,5 +279,6 @@ def _finals(runs: pd.DataFrame, points: pd.DataFrame, kpi: str, selection: Selec
         ax.set_ylabel(figures.UNITS.get(kpi, kpi))
         ax.set_title(title, fontsize=9)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{kpi} (final): mean over replications per design point", fontsize=10)
+    fig.suptitle(f"{kpi_label(kpi, unit=False)} (final): mean over replications per design "
+                 "point", fontsize=10)
     return figures.to_png(fig)

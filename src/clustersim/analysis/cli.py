@@ -82,16 +82,29 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
 @click.command("plot")
 @click.argument("results_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("--kpi", required=True, help="KPI to plot, e.g. export_share.")
+@click.option("--by", "by", default=None, metavar="FIELD",
+              help="Colour the lines by a design field (colour bar if numeric, legend if not).")
+@click.option("--where", "where", multiple=True, metavar="FIELD=VALUE",
+              help="Keep only design points with this value (repeatable; the same field twice "
+              "keeps either value).")
+@click.option("--facet", "facet", default=None, metavar="FIELD",
+              help="One panel per value of a design field.")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
               default=None, help="PNG file [default: RESULTS/<kpi>.png].")
-def plot_command(results_dir: Path, kpi: str, out_file: Path | None) -> None:
+def plot_command(results_dir: Path, kpi: str, by: str | None, where: tuple[str, ...],
+                 facet: str | None, out_file: Path | None) -> None:
     """Quick look at one KPI of a sweep: mean over replications with a 95% band per design
-    point (per-month table), or means with 95% intervals of the final value."""
-    from clustersim.analysis.quicklook import plot_sweep_kpi
+    point (per-month table), or means with 95% intervals of the final value.
+
+    With more than 10 design points and no --by, the mean over the points is drawn with a band
+    (the title says so); --by, --where and --facet take a design field's full dotted name or
+    its last part (e.g. annual_budget).
+    """
+    from clustersim.analysis.quicklook import PlotRequestError, plot_sweep_kpi
 
     try:
-        path = plot_sweep_kpi(results_dir, kpi, out_file)
-    except (KeyError, FileNotFoundError, OutputFolderError) as exc:
+        path = plot_sweep_kpi(results_dir, kpi, out_file, by=by, where=where, facet=facet)
+    except (PlotRequestError, KeyError, FileNotFoundError, OutputFolderError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     click.echo(f"wrote {path}")

@@ -153,8 +153,11 @@ def sensitivity_command(
             result = analyze_folder(out, kpis=list(kpis) or None)
     except (SensitivityError, FileNotFoundError, OutputFolderError) as exc:
         raise InvalidInput(str(exc)) from None
-    click.echo(result.table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    shown = result.table.drop(columns="note", errors="ignore")
+    click.echo(shown.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     click.echo(f"table: {result.table_path}\nplot:  {result.plot_path}")
+    for warning in result.warnings:
+        click.echo(warning, err=True)
 
 
 @click.group()

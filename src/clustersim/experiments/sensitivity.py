@@ -6,6 +6,11 @@ successful replications, and SALib's ``sobol.analyze`` (first and total order, o
 order, with bootstrap confidence intervals) or ``morris.analyze`` does the rest. Averaging the
 replications removes part of the model's own noise from the variance being decomposed; with one
 replication the indices include it.
+
+Sobol' estimates from too few base samples are noise: confidence intervals wider than the
+indices, first-order indices above 1 or below 0. :func:`reliability_warnings` names the parameters
+where that happens; the warnings go to stderr, into a ``note`` column of ``indices.csv`` and under
+the plot, so nobody reads such an index as a finding.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from clustersim.experiments.spec import Experiment
 from clustersim.experiments.storage import load_runs, read_manifest
 
 SENSITIVITY_DIR = "sensitivity"
+# Confidence half-widths below this are not flagged even when the index is smaller still: an
+# index of 0.00 +- 0.02 says "no effect", which is a finding, not noise.
+CONF_FLOOR = 0.05
 
 
 class SensitivityError(ValueError):
@@ -35,6 +43,51 @@ class SensitivityResult:
     second_order: pd.DataFrame | None
     table_path: Path | None
     plot_path: Path | None
+    warnings: tuple[str, ...] = ()
+
+
+def _row_problems(row: pd.Series) -> list[str]:
+    """What is wrong with one Sobol' row (empty when nothing)."""
+    problems = []
+    for index in ("S1", "ST"):
+        value, conf = row[index], row[f"{index}_conf"]
+        if not (np.isfinite(value) and np.isfinite(conf)):
+            problems.append(f"{index} is not a number")
+            continue
+        if conf > abs(value) and conf >= CONF_FLOOR:
+            problems.append(f"{index} = {value:.2f} +- {conf:.2f}: interval wider than the index")
+        if value - conf > 1:
+            problems.append(f"{index} = {value:.2f} +- {conf:.2f} > 1 beyond its interval")
+        if value + conf < 0:
+            problems.append(f"{index} = {value:.2f} +- {conf:.2f} < 0 beyond its interval")
+    return problems
+
+
+def reliability_notes(table: pd.DataFrame) -> pd.Series:
+    """Per row of a Sobol' table, the problems found ("" when none), for the ``note`` column."""
+    if table.empty or "S1_conf" not in table.columns:
+        return pd.Series([""] * len(table), index=table.index, dtype=object)
+    return table.apply(lambda row: "; ".join(_row_problems(row)), axis=1).astype(object)
+
+
+def reliability_warnings(table: pd.DataFrame, samples: int | None = None) -> list[str]:
+    """One warning per KPI whose Sobol' indices are unreliable (confidence interval wider than
+    the index beyond :data:`CONF_FLOOR`, or an index outside [0, 1] beyond its interval), naming
+    the parameters and suggesting a larger base sample (intervals shrink as 1/sqrt(N))."""
+    notes = reliability_notes(table)
+    if not notes.any():
+        return []
+    more = (f"raise design.samples from {samples} to {4 * samples} (4x the base samples "
+            "halves the intervals)" if samples else "use more base samples (design.samples)")
+    out = []
+    for kpi, part in table.assign(note=notes).groupby("kpi", sort=False):
+        bad = part[part["note"] != ""]
+        if bad.empty:
+            continue
+        names = ", ".join(short_label(p) for p in bad["parameter"])
+        out.append(f"warning: {kpi}: Sobol' indices of {names} are not reliable (interval wider "
+                   f"than the index, or an index outside [0, 1] beyond its interval); {more}")
+    return out
 
 
 def point_means(runs: pd.DataFrame, kpis: list[str], n_points: int) -> pd.DataFrame:
@@ -153,6 +206,10 @@ def analyze_folder(
         raise SensitivityError(f"KPIs {unknown} were not kept by this sweep; kept: {kept}")
     runs = load_runs(out, ["point_id", "status", *kpis])
     table, second = compute_indices(spec, design, point_means(runs, kpis, design.n_points))
+    notes: list[str] = []
+    if design.kind == "sobol":
+        notes = reliability_warnings(table, spec.design.samples)
+        table = table.assign(note=reliability_notes(table))
     table_path = plot_path = None
     if write:
         folder = out / SENSITIVITY_DIR
@@ -162,12 +219,14 @@ def analyze_folder(
         if second is not None:
             second.to_csv(folder / "indices_second_order.csv", index=False)
         plot_path = folder / "indices.png"
-        plot_indices(table, design.kind, plot_path, title=spec.name)
-    return SensitivityResult(design.kind, table, second, table_path, plot_path)
+        plot_indices(table, design.kind, plot_path, title=spec.name, notes=notes)
+    return SensitivityResult(design.kind, table, second, table_path, plot_path, tuple(notes))
 
 
-def plot_indices(table: pd.DataFrame, method: str, path: Path, title: str = "") -> None:
-    """One panel per KPI: S1 and ST with confidence bars (Sobol'), or mu* and sigma (Morris)."""
+def plot_indices(table: pd.DataFrame, method: str, path: Path, title: str = "",
+                 notes: list[str] | None = None) -> None:
+    """One panel per KPI: S1 and ST with confidence bars (Sobol'), or mu* and sigma (Morris);
+    ``notes`` (reliability warnings) are printed under the panels."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -201,7 +260,17 @@ def plot_indices(table: pd.DataFrame, method: str, path: Path, title: str = "") 
         fig.legend(handles, labels, loc="upper right", fontsize=8, ncols=len(labels))
     if title:
         fig.suptitle(title, x=0.02, ha="left")
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    bottom = 0.0
+    if notes:  # grow the figure by the notes' height and keep the panels' size
+        import textwrap
+
+        text = "\n".join(textwrap.fill(n, 40 * cols + 40) for n in notes)
+        extra = 0.15 * (text.count("\n") + 1) + 0.2
+        height = fig.get_figheight()
+        fig.set_figheight(height + extra)
+        bottom = extra / (height + extra)
+        fig.text(0.01, 0.01, text, fontsize=7, color="#D55E00", va="bottom", ha="left")
+    fig.tight_layout(rect=(0, bottom, 1, 0.95))
     fig.savefig(path, dpi=120)
     plt.close(fig)
 

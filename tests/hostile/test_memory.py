@@ -16,8 +16,6 @@ import textwrap
 
 import pytest
 
-resource = pytest.importorskip("resource", reason="RLIMIT_AS needs a POSIX system")
-
 LIMIT_BYTES = 3 * 1024**3
 """Address-space limit of the child: enough for the interpreter with numpy, pandas and pyarrow
 mapped (~1.5 GB of virtual space), far below what any oversized case would need."""

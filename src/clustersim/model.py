@@ -202,6 +202,7 @@ class ClusterModel(mesa.Model, World):
         )
         self.offered_services = [frozenset(c.facilitator.services) for c in self.clusters]
         self.membership_fee = np.array([c.facilitator.membership_fee for c in self.clusters])
+        self.base_service_fee_share = self.facilitators.service_fee_share.copy()
         self.offers_translation = np.array([Service.TRANSLATION in c.facilitator.services
                                             for c in self.clusters])
         self.wage_per_staff = np.array([c.facilitator.monthly_cost_per_staff

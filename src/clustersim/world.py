@@ -41,6 +41,7 @@ class World:
     market_size_rel: np.ndarray
     networked_pairs: list[tuple[int, int]]
     membership_fee: np.ndarray
+    base_service_fee_share: np.ndarray  # configured fee share, the floor fees adapt back to
     wage_per_staff: np.ndarray
     eligible: np.ndarray
     offered_services: list[frozenset]  # services each facilitator offers

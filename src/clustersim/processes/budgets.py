@@ -22,7 +22,6 @@ def run_facilitator_budgets(w: World) -> None:
     fac.balance, fac.effective_staff = budget.pay_staff(fac.balance, fac.staff,
                                                         w.wage_per_staff)
     fp = w.params.facilitation
-    base = np.array([c.facilitator.service_fee_share for c in w.clusters])
     fac.service_fee_share = budget.adapt_service_fees(
-        fac.service_fee_share, base, fac.balance, fp.reserve_months * fac.staff
+        fac.service_fee_share, w.base_service_fee_share, fac.balance, fp.reserve_months * fac.staff
         * w.wage_per_staff, fp.fee_adaptation, fp.max_service_fee_share)

@@ -105,6 +105,11 @@ class World:
         f = self.firms
         return f.capability[firms] * f.resources[firms] * (1.0 + f.experience[firms])
 
+    def relationship_capacity(self, firms: np.ndarray) -> np.ndarray:
+        """How many ties a firm keeps up as easily as a typical SME keeps one: capacity grows
+        with scale by ``coordination.scale_elasticity`` (larger firms have more people)."""
+        return self.firms.scale[firms] ** self.params.coordination.scale_elasticity
+
     def near_market_weights(self) -> np.ndarray:
         """Where firms look first on their own: large, psychically near markets (Uppsala,
         Johanson & Vahlne 1977); if every market is maximally distant, by size alone."""

@@ -157,7 +157,18 @@ def test_funding_value_elasticity_is_arc_elasticity():
     """R 100 -> 150, B 60k -> 120k: (50/125) / (60000/90000) = 0.6."""
     assert arc_elasticity(100, 150, 60000, 120000) == pytest.approx(0.6)
     runs = {"budget_low": [revenue_obs(100, 60000)], "budget_high": [revenue_obs(150, 120000)]}
-    assert run("funding_value_elasticity", runs, years=1) == pytest.approx([0.6])
+    ci, _ = ratio_of_means_ci(run("funding_value_elasticity", runs, years=1))
+    assert ci.mean == pytest.approx(0.6)
+
+
+def test_funding_value_elasticity_is_that_of_the_mean_exports():
+    """Replications R 100 -> 150 and 300 -> 310: mean exports 200 -> 230, so the elasticity is
+    arc(200, 230) = 0.209..., not the mean of the per-replication elasticities (0.6 and 0.049)."""
+    runs = {"budget_low": [revenue_obs(100, 60000), revenue_obs(300, 60000)],
+            "budget_high": [revenue_obs(150, 120000), revenue_obs(310, 120000)]}
+    ci, ratios = ratio_of_means_ci(run("funding_value_elasticity", runs, years=1))
+    assert ci.mean == pytest.approx(arc_elasticity(200, 230, 60000, 120000))
+    assert ratios.tolist() == pytest.approx([0.6, arc_elasticity(300, 310, 60000, 120000)])
 
 
 def test_funding_diminishing_returns_ratio_of_slopes():

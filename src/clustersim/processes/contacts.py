@@ -29,7 +29,8 @@ def apply_contacts(w: World) -> None:
     cp = w.params.coordination
     ties_of_firm = rel.ties_per_firm(f.n)[rel.firm[upkeep]]
     keep_up = (w.params.export.tie_upkeep_prob
-               * coordination.responsiveness(np.maximum(ties_of_firm - 1, 0),
+               * coordination.responsiveness(np.maximum(ties_of_firm - 1, 0)
+                                             / w.relationship_capacity(rel.firm[upkeep]),
                                              w.coordination_cost,
                                              cp.responsiveness_halving))
     upkeep = upkeep[w.rng.random(upkeep.size) < keep_up]

@@ -13,8 +13,8 @@ from clustersim.world import World
 def search_partners_alone(w: World) -> None:
     """Motivated firms with resources contact partners themselves, near markets first,
     mostly by e-mail and phone, in person when they can afford a trip; experience makes them
-    bolder (Uppsala, assumption); exporters mostly look in markets they already serve; a
-    language barrier loses answers (seed 000)."""
+    bolder (Uppsala, assumption); exporters mostly look in markets they already serve and
+    otherwise for a market they do not serve yet; a language barrier loses answers (seed 000)."""
     f, ep = w.firms, w.params.export
     prob = ep.own_search_prob * f.export_motivation * f.resources * (1.0 + f.experience)
     searching = np.flatnonzero(w.rng.random(f.n) < prob)
@@ -26,10 +26,16 @@ def search_partners_alone(w: World) -> None:
     # market by market, Johanson & Vahlne 1977)
     offsets_t, tie_partners = w.relations.tie_partners_csr(f.n)
     n_ties = offsets_t[searching + 1] - offsets_t[searching]
-    deepen = (n_ties > 0) & (w.rng.random(searching.size) < ep.known_market_focus)
+    deepen = (n_ties > 0) & (w.rng.random(searching.size)
+                             >= exploration_share(w, searching, ep.known_market_focus))
     which = offsets_t[searching[deepen]] + (w.rng.random(int(deepen.sum()))
                                              * n_ties[deepen]).astype(np.int64)
     markets[deepen] = w.partners.market[tie_partners[which]]
+    # the others look beyond the markets they serve: the next market, near ones first
+    explore = np.flatnonzero((n_ties > 0) & ~deepen)
+    if explore.size:
+        markets[explore] = _unserved_markets(w, searching[explore], offsets_t, tie_partners,
+                                             weights, markets[explore])
     counts = np.array([w.partners_by_market[m].size for m in range(weights.size)])
     offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
     flat = np.concatenate(w.partners_by_market)
@@ -44,6 +50,33 @@ def search_partners_alone(w: World) -> None:
                       in_person=True)
     w.contacts.add(searching[answered & ~travels], flat[pick][answered & ~travels],
                       in_person=False)
+
+
+def exploration_share(w: World, firms: np.ndarray, known_market_focus: float) -> np.ndarray:
+    """Share of an exporter's own searches that look for a new market: 1 - ``known_market_focus``
+    for a firm of an SME's relationship capacity c = 1, times 2c / (1 + c) otherwise (at most
+    twice as much), so firms with export staff explore further and micro firms stay in the
+    markets they know (resources for new markets, seed 002; the form is an assumption)."""
+    capacity = w.relationship_capacity(firms)
+    return np.minimum(1.0, (1.0 - known_market_focus) * 2.0 * capacity / (1.0 + capacity))
+
+
+def _unserved_markets(w: World, firms: np.ndarray, offsets: np.ndarray,
+                      tie_partners: np.ndarray, weights: np.ndarray,
+                      fallback: np.ndarray) -> np.ndarray:
+    """A market each exporter does not serve yet, drawn by ``weights`` (Uppsala: the next
+    market after the known ones); ``fallback`` for a firm that already serves every market."""
+    n_ties = offsets[firms + 1] - offsets[firms]
+    rows = np.repeat(np.arange(firms.size), n_ties)
+    served_partners = tie_partners[np.repeat(offsets[firms], n_ties)
+                                   + np.arange(n_ties.sum())
+                                   - np.repeat(np.cumsum(n_ties) - n_ties, n_ties)]
+    open_weights = np.tile(weights, (firms.size, 1))
+    open_weights[rows, w.partners.market[served_partners]] = 0.0
+    total = open_weights.sum(axis=1)
+    cdf = np.cumsum(open_weights, axis=1) / np.where(total > 0, total, 1.0)[:, None]
+    draws = (cdf < w.rng.random(firms.size)[:, None]).sum(axis=1)
+    return np.where(total > 0, np.minimum(draws, weights.size - 1), fallback)
 
 
 def refer_partners_to_peers(w: World) -> None:

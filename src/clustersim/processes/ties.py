@@ -48,11 +48,12 @@ def form_export_ties(w: World) -> None:
     # larger firms have more people to keep relationships: capacity grows with scale
     load = (coordination.coordination_load(ties_now + 1, w.coordination_cost,
                                            cp.firm_cost_per_tie, cp.exponent)
-            / f.scale[firm] ** cp.scale_elasticity)
+            / w.relationship_capacity(firm))
     feasible = (f.resources[firm] - load >= entry) & (f.export_blocked_until[firm]
                                                       < w.month)
     prob = (ep.base_match_prob * f.export_motivation[firm]
-            * coordination.responsiveness(ties_now, w.coordination_cost,
+            * coordination.responsiveness(ties_now / w.relationship_capacity(firm),
+                                          w.coordination_cost,
                                           cp.responsiveness_halving))
     accept = feasible & (w.rng.random(cand.size) < prob)
     cand = cand[accept]
@@ -88,7 +89,8 @@ def maintain_export_ties(w: World) -> None:
     ties_now = rel.ties_per_firm(f.n)[firm]
     young = (w.month - rel.tie_since[rows]) < ep.young_tie_months
     hazard = np.where(young, ep.tie_hazard_new, ep.tie_hazard_established)
-    hazard = hazard / coordination.responsiveness(np.maximum(ties_now - 1, 0),
+    hazard = hazard / coordination.responsiveness(np.maximum(ties_now - 1, 0)
+                                                  / w.relationship_capacity(firm),
                                                   w.coordination_cost,
                                                   cp.responsiveness_halving)
     half = ep.tie_trust_threshold / 2

@@ -322,10 +322,11 @@ class CoordinationParams(Strict):
     facilitator_days_per_relation: Annotated[float, Field(ge=0.0, le=31.0)] = 0.05
     """Staff days a month to keep one international relationship of the facilitator alive (a
     month has at most 31 days)."""
-    scale_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = 0.5
+    scale_elasticity: Annotated[float, Field(ge=0.0, le=2.0)] = 0.7
     """Elasticity of a firm's coordination capacity with its scale: a firm k times the scale of
-    a typical SME carries the same ties at 1/k**e of the load, so large firms (export staff)
-    carry more ties and micro firms fewer (assumption). 0 = every firm carries ties alike."""
+    a typical SME carries the same ties at 1/k**e of the load and answers k**e times as many
+    partners as quickly, so large firms (export staff) carry more ties, explore more markets
+    and micro firms fewer (assumption). 0 = every firm carries ties alike."""
     responsiveness_halving: Annotated[float, Field(gt=0.0, le=1000.0)] = 6.0
     """Number of ties at which a firm answers partners' signals half as fast (assumption; at
     most 1000 ties)."""
@@ -365,17 +366,18 @@ class ExportParams(Strict):
     base_match_prob: Share = 0.5
     own_search_prob: Share = 0.7
     """Per month, chance an exporting-minded firm contacts a foreign partner on its own."""
-    known_market_focus: Share = 0.9
+    known_market_focus: Share = 0.85
     """Share of an exporter's own searches aimed at a market it already serves (Uppsala:
     commitment deepens market by market before the next, Johanson & Vahlne 1977; size
-    assumption). 0 = every search picks a market afresh."""
+    assumption); the rest look for a market the firm does not serve yet. 0 = every search of an
+    exporter looks for a new market."""
     own_search_in_person: Share = 0.3
     """Share of a firm's own contacts made in person (a fair, a visit), times its resources:
     firms with means travel without the cluster (assumption)."""
     follow_up_prob: Share = 0.5
     """Per month, chance a firm keeps in (remote) touch with a partner it has begun to trust."""
     follow_up_min_trust: Share = 0.1
-    facilitation_entry_support: Share = 0.2
+    facilitation_entry_support: Share = 0.1
     """Share of market-entry cost a facilitated contact saves (micro firms and SMEs lack the
     resources and know-how to enter alone, seeds 000, 002; size is an assumption)."""
     entry_cost: NonNegative = 0.2
@@ -389,11 +391,11 @@ class ExportParams(Strict):
     tie_hazard_established: Share = 0.015
     """Monthly break hazard of an established tie (established-exporter persistence 0.85-0.90,
     Roberts & Tybout 1997, recalled)."""
-    firm_exit_hazard_new: Share = 0.24
+    firm_exit_hazard_new: Share = 0.17
     """Monthly chance a firm exporting for less than ``young_tie_months`` is hit by a shock that
     ends all its exports (Eaton et al. 2007: most new exporters stop the next year; Wagner 2010:
     30-40% of starters export 5 years without a break)."""
-    firm_exit_hazard_established: Share = 0.012
+    firm_exit_hazard_established: Share = 0.016
     """Monthly chance of such a shock for an established exporter (persistence 0.85-0.90,
     Roberts & Tybout 1997 and Bernard & Jensen 2004, recalled; sunk-cost hysteresis)."""
     shock_months: Annotated[float, Field(ge=0.0, le=120.0)] = 24.0
@@ -568,7 +570,7 @@ class FacilitationParams(Strict):
     project: direct, firm by firm; seed 000 after Ingstrup & Damgaard). All-round: even."""
     reserve_months: Annotated[float, Field(ge=0.0, le=24.0)] = 1.0
     """Months of wage bill kept in reserve before spending on events (assumption)."""
-    visits_per_staff: Annotated[float, Field(ge=0.0, le=100.0)] = 0.6
+    visits_per_staff: Annotated[float, Field(ge=0.0, le=100.0)] = 0.45
     """Personal visits to members per staff member and month (ESCA personal contact, seed 003)."""
     manager_effect: Share = 0.5
     """How much manager skill raises the trust a brokered contact starts with (seed 002)."""

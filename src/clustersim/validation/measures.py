@@ -127,29 +127,37 @@ def kpi_mean_last_years(obs: Observation, name: str, years: int) -> float:
 
 
 # -- export dynamics ---------------------------------------------------------------------------
-def persistence(obs: Observation) -> float:
-    e = obs.exported()
+def exported_after_burn_in(obs: Observation, burn_in_years: int) -> np.ndarray:
+    """(years, firms) export status without the first ``burn_in_years`` years: the exporters
+    of the first year are set by the scenario's initial state, not by the dynamics, and their
+    decay toward the steady state would bias year-on-year transitions."""
+    return obs.exported()[burn_in_years:]
+
+
+def persistence(obs: Observation, burn_in_years: int = 0) -> float:
+    e = exported_after_burn_in(obs, burn_in_years)
     return _ratio((e[:-1] & e[1:]).sum(), e[:-1].sum())
 
 
-def entry_persistence(obs: Observation) -> float:
+def entry_persistence(obs: Observation, burn_in_years: int = 0) -> float:
     """P(export y+1 | not export y), pooled."""
-    e = obs.exported()
+    e = exported_after_burn_in(obs, burn_in_years)
     return _ratio((~e[:-1] & e[1:]).sum(), (~e[:-1]).sum())
 
 
 @measure()
-def persistence_overall(runs: Runs) -> np.ndarray:
-    """P(export in y+1 | export in y), pooled over years and firms."""
-    return _per_replication(runs[BASE], persistence)
+def persistence_overall(runs: Runs, *, burn_in_years: int = 0) -> np.ndarray:
+    """P(export in y+1 | export in y), pooled over years (after the burn-in) and firms."""
+    return _per_replication(runs[BASE], lambda o: persistence(o, burn_in_years))
 
 
 @measure()
-def persistence_established(runs: Runs, *, history_years: int = 3) -> np.ndarray:
+def persistence_established(runs: Runs, *, history_years: int = 3,
+                            burn_in_years: int = 0) -> np.ndarray:
     """P(export in y+1 | exported in each of the ``history_years`` years up to y)."""
 
     def one(obs: Observation) -> float:
-        e = obs.exported()
+        e = exported_after_burn_in(obs, burn_in_years)
         num = den = 0
         for i in range(history_years - 1, e.shape[0] - 1):
             established = e[i - history_years + 1: i + 1].all(axis=0)
@@ -161,15 +169,17 @@ def persistence_established(runs: Runs, *, history_years: int = 3) -> np.ndarray
 
 
 @measure()
-def persistence_premium(runs: Runs) -> np.ndarray:
+def persistence_premium(runs: Runs, *, burn_in_years: int = 0) -> np.ndarray:
     """P(export y+1 | export y) - P(export y+1 | not export y) (Bernard & Wagner 2001)."""
-    return _per_replication(runs[BASE], lambda o: persistence(o) - entry_persistence(o))
+    return _per_replication(runs[BASE], lambda o: (persistence(o, burn_in_years)
+                                                   - entry_persistence(o, burn_in_years)))
 
 
-def survival_counts(obs: Observation, horizon: int) -> tuple[np.ndarray, int]:
-    """Entrants (not y-1, yes y, y >= 2, y + horizon - 1 <= last year) and how many of them
-    exported in every year y..y+s, for s = 0..horizon-1."""
-    e = obs.exported()
+def survival_counts(obs: Observation, horizon: int,
+                    burn_in_years: int = 0) -> tuple[np.ndarray, int]:
+    """Entrants (not y-1, yes y, y >= 2 after the burn-in, y + horizon - 1 <= last year) and
+    how many of them exported in every year y..y+s, for s = 0..horizon-1."""
+    e = exported_after_burn_in(obs, burn_in_years)
     survivors = np.zeros(horizon, np.int64)
     entrants = 0
     for i in range(1, e.shape[0] - horizon + 1):
@@ -182,32 +192,33 @@ def survival_counts(obs: Observation, horizon: int) -> tuple[np.ndarray, int]:
     return survivors, entrants
 
 
-def _survival_detail(runs: Runs, *, horizon: int = 5) -> dict[str, Any]:
+def _survival_detail(runs: Runs, *, horizon: int = 5, burn_in_years: int = 0) -> dict[str, Any]:
     curves = []
     for obs in runs[BASE]:
-        survivors, entrants = survival_counts(obs, horizon)
+        survivors, entrants = survival_counts(obs, horizon, burn_in_years)
         curves.append([_ratio(s, entrants) for s in survivors])
     return {"figure": "survival", "years_since_entry": list(range(horizon)),
             "share_by_replication": curves}
 
 
 @measure(detail=_survival_detail)
-def entrant_survival_5y(runs: Runs, *, horizon: int = 5) -> np.ndarray:
+def entrant_survival_5y(runs: Runs, *, horizon: int = 5, burn_in_years: int = 0) -> np.ndarray:
     """Among new exporters, the share exporting in every year y..y+horizon-1 (Wagner 2010)."""
 
     def one(obs: Observation) -> float:
-        survivors, entrants = survival_counts(obs, horizon)
+        survivors, entrants = survival_counts(obs, horizon, burn_in_years)
         return _ratio(survivors[-1], entrants)
 
     return _per_replication(runs[BASE], one)
 
 
 @measure()
-def entry_churn(runs: Runs) -> np.ndarray:
-    """Share of year-y exporters that did not export in y-1 (y >= 2), pooled."""
+def entry_churn(runs: Runs, *, burn_in_years: int = 0) -> np.ndarray:
+    """Share of year-y exporters that did not export in y-1 (y >= 2 after the burn-in),
+    pooled."""
 
     def one(obs: Observation) -> float:
-        e = obs.exported()
+        e = exported_after_burn_in(obs, burn_in_years)
         return _ratio((e[1:] & ~e[:-1]).sum(), e[1:].sum())
 
     return _per_replication(runs[BASE], one)
@@ -320,15 +331,39 @@ def arc_elasticity(r1: float, r2: float, b1: float, b2: float) -> float:
     return ((r2 - r1) / ((r1 + r2) / 2)) / ((b2 - b1) / ((b1 + b2) / 2))
 
 
-@measure(variants=("budget_low", "budget_high"), uses_base=False, detail=_dose_detail)
-def funding_value_elasticity(runs: Runs, *, years: int = 5) -> np.ndarray:
-    """Arc elasticity of export revenue (last ``years`` years) w.r.t. the annual budget between
-    the variants ``budget_low`` and ``budget_high``."""
-    return _paired(runs, "budget_low", "budget_high",
-                   lambda lo, hi: arc_elasticity(export_revenue_last_years(lo, years),
-                                                 export_revenue_last_years(hi, years),
-                                                 lo.meta["annual_budget"],
-                                                 hi.meta["annual_budget"]))
+@measure(variants=("budget_low", "budget_high"), uses_base=False, detail=_dose_detail,
+         ratio_of_means=True)
+def funding_value_elasticity(runs: Runs, *, years: int = 5,
+                             outcome: str = "revenue") -> np.ndarray:
+    """Arc elasticity of exports (last ``years`` years) w.r.t. the annual budget between the
+    variants ``budget_low`` and ``budget_high``, of the mean over replications: the elasticity
+    the literature estimates is that of expected exports, and a per-replication elasticity
+    divides by one run's noise. Exports are revenue or the mean number of export ties
+    (``outcome``, as in :func:`funding_diminishing_returns`).
+
+    Returns per replication (numerator, denominator) of (dR / (R1 + R2)) * ((B1 + B2) / dB), so
+    that the ratio of their means is the arc elasticity of the mean exports."""
+
+    def components(lo: Observation, hi: Observation) -> tuple[float, float]:
+        b1, b2 = lo.meta["annual_budget"], hi.meta["annual_budget"]
+        if b2 <= b1:
+            raise ValueError("funding_value_elasticity: 'budget_high' needs a larger "
+                             "annual_budget than 'budget_low'")
+        r1, r2 = _exports(lo, years, outcome), _exports(hi, years, outcome)
+        return (r2 - r1) * (b1 + b2) / (b2 - b1), r1 + r2
+
+    pairs = [components(lo, hi) for lo, hi in zip(runs["budget_low"], runs["budget_high"],
+                                                  strict=True)]
+    return np.array(pairs, float).reshape(-1, 2)
+
+
+def _exports(obs: Observation, years: int, outcome: str) -> float:
+    """Exports over the last ``years`` years: summed revenue or the mean number of ties."""
+    if outcome == "ties":
+        return kpi_mean_last_years(obs, "export_ties", years)
+    if outcome == "revenue":
+        return export_revenue_last_years(obs, years)
+    raise ValueError(f"outcome = {outcome!r}; allowed: 'revenue', 'ties'")
 
 
 @measure(variants=("low_from", "low_to", "high_from", "high_to"), uses_base=False,
@@ -349,15 +384,7 @@ def funding_diminishing_returns(runs: Runs, *, years: int = 5,
         if db <= 0:
             raise ValueError("funding_diminishing_returns: each step's 'to' variant needs a "
                              "larger annual_budget than its 'from' variant")
-        return (exports(b) - exports(a)) / db
-
-    def exports(obs: Observation) -> float:
-        if outcome == "ties":
-            return kpi_mean_last_years(obs, "export_ties", years)
-        if outcome == "revenue":
-            return export_revenue_last_years(obs, years)
-        raise ValueError(f"funding_diminishing_returns: outcome = {outcome!r}; allowed: "
-                         "'revenue', 'ties'")
+        return (_exports(b, years, outcome) - _exports(a, years, outcome)) / db
 
     values = []
     for r in range(len(runs["low_from"])):

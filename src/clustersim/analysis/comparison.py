@@ -208,18 +208,27 @@ def comparison_posterior(spec: ComparisonSpec, scenario_file: Path, posterior: s
     base = load_scenario(scenario_file, overrides=spec.overrides or None)
     drawn = read_posterior_draws(posterior, DEFAULT_DRAWS if draws is None else draws,
                                  spec.seed, [base.model_dump(mode="json")])
-    problems = []
+    clash = sorted(({k for v in spec.variants for k in v.overrides}
+                    | {"policy.funding.annual_budget"}) & set(drawn.parameters))
+    if clash:
+        raise PosteriorError(f"{posterior}: columns {clash} are set by the comparison itself "
+                             "(a variant's overrides or the calibrated annual budget); drop them "
+                             "from the posterior")
+    problems: list[str] = []
+    sets = [dict(values) for values in dict.fromkeys(tuple(sorted(s.items()))
+                                                     for s in drawn.sets)]
+    for values in sets:
+        try:
+            scenario_with_overrides(base, values)
+        except ScenarioError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise PosteriorError(f"{posterior}: drawn parameter values are invalid for the "
+                             f"scenario: {'; '.join(problems)}")
     for variant in spec.variants:
-        clash = sorted((set(variant.overrides) | {"policy.funding.annual_budget"})
-                       & set(drawn.parameters))
-        if clash:
-            problems.append(f"columns {clash} are set by the comparison itself (variant "
-                            f"'{variant.name}' or the calibrated annual budget); drop them from "
-                            "the posterior")
-            break
-        for values in dict.fromkeys(tuple(sorted(s.items())) for s in drawn.sets):
+        for values in sets:
             try:
-                scenario_with_overrides(base, {**variant.overrides, **dict(values)})
+                scenario_with_overrides(base, {**variant.overrides, **values})
             except ScenarioError as exc:
                 problems += [f"variant '{variant.name}' under a draw: {p}" for p in exc.problems]
                 break

@@ -229,7 +229,15 @@ def prepare_plan(
         if draws is not None:
             raise ExperimentError(source, ["--draws needs --posterior (the file to draw from)"])
         return plan
-    return with_posterior(plan, posterior, draws)
+    plan = with_posterior(plan, posterior, draws)
+    from clustersim.limits import ALLOW_FLAG, MAX_RUNS
+
+    if plan.n_runs > MAX_RUNS and not allow_large:
+        raise ExperimentError(source, [
+            f"--draws: {plan.design_points:,} points x {plan.posterior.n:,} draws x "
+            f"{plan.replications:,} replications = {plan.n_runs:,} runs, more than the limit of "
+            f"{MAX_RUNS:,}; use fewer draws, or pass {ALLOW_FLAG} if you mean it"])
+    return plan
 
 
 DEFAULT_DRAWS = 20

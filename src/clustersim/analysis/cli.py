@@ -16,7 +16,12 @@ from typing import Any
 
 import click
 
-from clustersim.experiments.cli import InvalidInput, executor_flags, terminate_like_ctrl_c
+from clustersim.experiments.cli import (
+    InvalidInput,
+    executor_flags,
+    posterior_flags,
+    terminate_like_ctrl_c,
+)
 from clustersim.experiments.storage import OutputFolderError
 from clustersim.scenario.loader import InputFileError
 from clustersim.shipped import EXPERIMENTS, resolve
@@ -28,15 +33,22 @@ from clustersim.shipped import EXPERIMENTS, resolve
               default=None, help="Output folder (default: reports/<file stem>). Re-use it to "
               "resume.")
 @executor_flags
+@posterior_flags
 def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any) -> None:
     """Compare funding schemes at equal public spend and write report.html plus CSV tables.
 
     Each funded variant's annual budget is first calibrated to the file's target public spend;
     calibration, main and robustness runs all go through the sweep runner with the options
     below (the same as 'clustersim sweep'), so re-running the command resumes.
+
+    With --posterior FILE --draws K the main runs go over K parameter sets drawn from a
+    calibration's posterior x replications (common random numbers within a draw), and the
+    report adds, per indicator, the probability that each scheme is best and how stable the
+    ranking is across draws.
     """
     from clustersim.analysis.comparison import (
         comparison_identity,
+        comparison_posterior,
         load_comparison,
         run_comparison,
     )
@@ -53,9 +65,15 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
     previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:  # everything is checked before the first run: file, sizes, workers, output folder
         spec, scenario_file = load_comparison(comparison_file, options["allow_large"])
+        if options["draws"] is not None and options["posterior"] is None:
+            raise InvalidInput("--draws needs --posterior (the posterior.parquet to draw from)")
+        drawn = (comparison_posterior(spec, scenario_file, options["posterior"],
+                                      options["draws"])
+                 if options["posterior"] is not None else None)
         executor_options(options["workers"], options["scheduler"], options["dask_local"],
                          options["mpi"], options["force_workers"])
-        with claim_folder(out, "compare", spec.name, comparison_identity(spec, scenario_file),
+        with claim_folder(out, "compare", spec.name,
+                          comparison_identity(spec, scenario_file, drawn),
                           overwrite=overwrite, command="compare"):
             result = run_comparison(comparison_file, out, progress=progress, **options)
             stage = out / f".report-{os.getpid()}"

@@ -12,6 +12,14 @@ robustness sweep over language barrier and coordination cost levels. Output fold
     OUT/main/                          the main runs (a sweep folder)
     OUT/robustness/                    the robustness sweep
     OUT/*.csv, OUT/report.html         tables and the report (written by the report module)
+
+Under parameter uncertainty (``posterior`` and ``draws``), the main runs cross every variant with
+K parameter sets drawn from a calibration's posterior (:func:`clustersim.experiments.plan.
+with_posterior`): the variants of draw d and replication r share one seed (common random
+numbers within a draw). The budgets are calibrated, and the robustness sweep run, at the
+scenario's own parameters. In the loaded tables ``draw`` is the draw, ``replication_in_draw`` the
+replication within it and ``replication`` the pair key ``draw * replications + replication``
+(runs with the same key share a seed), so paired comparisons work as before.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from clustersim.analysis.calibration import (
     calibration_table,
     history_table,
 )
+from clustersim.calibration.posterior import PosteriorDraws, PosteriorError, read_posterior_draws
 from clustersim.experiments import load_results, sweep
 from clustersim.experiments.spec import DesignSpec, Experiment, OutputSpec
 from clustersim.limits import check_model_size
@@ -171,6 +180,7 @@ class ComparisonResult:
     robustness: pd.DataFrame | None  # variant, language_barrier, coordination_cost, KPIs
     failed: int = 0  # main runs that failed (left out of the tables)
     scenario_file: Path | None = None  # the base scenario (its calibration status is reported)
+    posterior: PosteriorDraws | None = None  # parameter sets of the main runs, if any
 
 
 def _experiment(spec: ComparisonSpec, scenario_file: Path, name: str, points: list[dict],
@@ -188,17 +198,60 @@ def _experiment(spec: ComparisonSpec, scenario_file: Path, name: str, points: li
     )
 
 
+def comparison_posterior(spec: ComparisonSpec, scenario_file: Path, posterior: str | Path,
+                         draws: int | None) -> PosteriorDraws:
+    """The posterior draws a comparison will run under, checked before any run: the file's
+    columns must be numeric fields of the base scenario that no variant overrides, and every
+    variant under every draw must be a valid scenario. Raises :class:`PosteriorError`."""
+    from clustersim.experiments.plan import DEFAULT_DRAWS
+
+    base = load_scenario(scenario_file, overrides=spec.overrides or None)
+    drawn = read_posterior_draws(posterior, DEFAULT_DRAWS if draws is None else draws,
+                                 spec.seed, [base.model_dump(mode="json")])
+    clash = sorted(({k for v in spec.variants for k in v.overrides}
+                    | {"policy.funding.annual_budget"}) & set(drawn.parameters))
+    if clash:
+        raise PosteriorError(f"{posterior}: columns {clash} are set by the comparison itself "
+                             "(a variant's overrides or the calibrated annual budget); drop them "
+                             "from the posterior")
+    problems: list[str] = []
+    sets = [dict(values) for values in dict.fromkeys(tuple(sorted(s.items()))
+                                                     for s in drawn.sets)]
+    for values in sets:
+        try:
+            scenario_with_overrides(base, values)
+        except ScenarioError as exc:
+            problems += [p for p in exc.problems if p not in problems]
+    if problems:
+        raise PosteriorError(f"{posterior}: drawn parameter values are invalid for the "
+                             f"scenario: {'; '.join(problems)}")
+    for variant in spec.variants:
+        for values in sets:
+            try:
+                scenario_with_overrides(base, {**variant.overrides, **values})
+            except ScenarioError as exc:
+                problems += [f"variant '{variant.name}' under a draw: {p}" for p in exc.problems]
+                break
+    if problems:
+        raise PosteriorError(f"{posterior}: " + "; ".join(problems))
+    return drawn
+
+
 def run_comparison(path: str | Path, out: str | Path, *, replications: int | None = None,
                    steps: int | None = None, progress: bool = True,
+                   posterior: str | Path | None = None, draws: int | None = None,
                    **executor: Any) -> ComparisonResult:
     """Calibrate, run (or resume) and load a comparison.
 
     ``executor`` takes the sweep runner's options (``workers``, ``scheduler``, ``dask_local``,
     ``mpi``, ``retry_failed``); calibration rounds, main runs and the robustness sweep all go
     through :func:`clustersim.experiments.sweep` with them, each into its own resumable folder
-    under ``out``.
+    under ``out``. With ``posterior`` (a ``posterior.parquet``) and ``draws`` K, the main runs
+    go over K posterior draws x replications (see the module docstring).
     """
     spec, scenario_file = load_comparison(path, allow_large=executor.get("allow_large", False))
+    drawn = (comparison_posterior(spec, scenario_file, posterior, draws)
+             if posterior is not None else None)
     if replications is not None or steps is not None:
         spec = spec.model_copy(update={k: v for k, v in (("replications", replications),
                                                          ("steps", steps)) if v is not None})
@@ -215,11 +268,12 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
                                      for v in spec.variants])
     main = _experiment(spec, scenario_file, f"{spec.name}-main", points, spec.replications,
                        spec.record_every)
-    sweep(main, out / "main", progress=progress, **executor)
+    sweep(main, out / "main", progress=progress, posterior=posterior,
+          draws=drawn.n if drawn is not None else None, **executor)
     results = load_results(out / "main")
     failed = int((results.runs["status"] != "ok").sum())
-    runs = _label(results.runs, names, spec.replications)
-    steps_table = (_label(results.steps, names, spec.replications)
+    runs = _label(results.runs, names, spec.replications, drawn is not None)
+    steps_table = (_label(results.steps, names, spec.replications, drawn is not None)
                    if results.steps is not None else pd.DataFrame())
 
     robustness = None
@@ -233,7 +287,7 @@ def run_comparison(path: str | Path, out: str | Path, *, replications: int | Non
     if robustness is not None:
         _write_csv(robustness, out / "robustness.csv")
     return ComparisonResult(spec, out, names, calibration, runs, steps_table, robustness, failed,
-                            scenario_file)
+                            scenario_file, drawn)
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -246,14 +300,18 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def comparison_identity(spec: ComparisonSpec, scenario_file: Path) -> dict[str, str]:
-    """What a comparison folder's results depend on (all but the replication count): a folder
-    holding a comparison with another identity is refused before any run."""
+def comparison_identity(spec: ComparisonSpec, scenario_file: Path,
+                        posterior: PosteriorDraws | None = None) -> dict[str, str]:
+    """What a comparison folder's results depend on (all but the replication count; the
+    posterior file and draws, if any): a folder holding a comparison with another identity is
+    refused before any run."""
     from clustersim.experiments.spec import canonical_json, sha256_text
     from clustersim.scenario.loader import scenario_hash
 
     content = spec.model_dump(mode="json", exclude={"replications", "description"})
     content["scenario"] = scenario_hash(load_scenario(scenario_file))
+    if posterior is not None:  # absent otherwise: earlier folders keep their identity
+        content["posterior"] = posterior.identity()
     return {"spec_sha256": sha256_text(canonical_json(content))}
 
 
@@ -332,13 +390,23 @@ def _value_at(data: Any, dotted: str) -> Any:
     return data
 
 
-def _label(frame: pd.DataFrame, names: list[str], replications: int) -> pd.DataFrame:
+def _label(frame: pd.DataFrame, names: list[str], replications: int,
+           draws: bool = False) -> pd.DataFrame:
     """Finished runs of the current plan (a folder resumed with fewer replications may hold
-    more), labelled with their variant's name."""
+    more), labelled with their variant's name; under posterior draws also with ``draw``,
+    ``replication_in_draw`` and the pair key ``replication`` (see the module docstring)."""
     frame = frame[frame["replication"] < replications].copy()
     if "status" in frame:
         frame = frame[frame["status"] == "ok"]
-    frame.insert(0, "variant", [names[int(i)] for i in frame["point_id"]])
+    n = len(names)
+    frame.insert(0, "variant", [names[int(i) % n] for i in frame["point_id"]])
+    if draws:
+        draw = frame["point_id"].to_numpy(int) // n
+        if "draw" in frame:
+            frame = frame.drop(columns="draw")
+        frame.insert(1, "draw", draw)
+        frame.insert(2, "replication_in_draw", frame["replication"].to_numpy(int))
+        frame["replication"] = draw * replications + frame["replication_in_draw"]
     return frame
 
 

@@ -10,7 +10,9 @@ when the money is spent, what is lost).
 Sections (their ``id`` attributes are in :data:`SECTIONS`): the headline, KPI means
 with 95% CIs, time series with bands, the facilitator's budget by source, cost-effectiveness,
 benefits by firm kind, robustness across language barrier and coordination cost, the calibrated
-budgets behind "equal public spend", and how it was computed.
+budgets behind "equal public spend", and how it was computed. With ``--posterior``, the
+section :data:`UNCERTAINTY_SECTION` follows the KPI means: the probability that each scheme is
+best and the ranking's stability across posterior draws.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from clustersim.analysis.headline import (
     window,
 )
 from clustersim.analysis.summary import _harmed, _robust, _unreached, fmt
+from clustersim.analysis.uncertainty import scheme_uncertainty
 from clustersim.outputs.kpis import KPI_DESCRIPTIONS
 
 SECTIONS: list[tuple[str, str]] = [
@@ -48,6 +51,9 @@ SECTIONS: list[tuple[str, str]] = [
     ("method", "How this was computed"),
 ]
 SECTION_IDS = [anchor for anchor, _ in SECTIONS]
+UNCERTAINTY_SECTION = ("uncertainty",
+                       "Under parameter uncertainty: which scheme is best, how stable the ranking")
+"""Shown after the indicators only when the main runs went over posterior draws."""
 
 TEMPLATES = jinja2.Environment(loader=jinja2.PackageLoader("clustersim.analysis", "templates"),
                                autoescape=jinja2.select_autoescape(["html", "j2"]))
@@ -88,9 +94,12 @@ def write_report(result: ComparisonResult) -> Path:
     labels = variant_labels(result.spec)
     head = headline_table(runs, result.steps, order, labels)
     head.to_csv(out / "headline.csv", index=False)
+    sections = list(SECTIONS)
+    if result.posterior is not None:
+        sections.insert(SECTION_IDS.index("kpi-table") + 1, UNCERTAINTY_SECTION)
     bodies = {
         "summary": _headline_html(result, head, order, labels, gains, cells),
-        "kpi-table": _kpi_html(kpis, order, result.spec.replications),
+        "kpi-table": _kpi_html(kpis, order, _samples_text(result)),
         "time-series": _img(figures.time_series_figure(
             result.steps, [("export_share", "Share of firms exporting"),
                            ("export_ties", "Active export ties"),
@@ -110,10 +119,16 @@ def write_report(result: ComparisonResult) -> Path:
         "calibration": _calibration_html(result.calibration, result.spec),
         "method": _method_text(result),
     }
+    if result.posterior is not None:
+        p_best, stability = scheme_uncertainty(runs, order, [k for k, _, _ in tables.TABLE_KPIS])
+        p_best.to_csv(out / "probability_best.csv", index=False)
+        stability.to_csv(out / "ranking_stability.csv", index=False)
+        result.posterior.table().to_csv(out / "posterior_draws.csv", index=False)
+        bodies["uncertainty"] = _uncertainty_html(result, p_best, stability, order)
     bodies = {k: _relabel(v, labels) for k, v in bodies.items()}
     page = TEMPLATES.get_template("report.html.j2").render(
         title=result.spec.title or "Funding schemes compared", description=result.spec.description,
-        caveats=_caveats(result), sections=SECTIONS, bodies=bodies)
+        caveats=_caveats(result), sections=sections, bodies=bodies)
     path = out / "report.html"
     path.write_text(page, encoding="utf-8")
     return path
@@ -128,8 +143,71 @@ def _caveats(result: ComparisonResult) -> str:
             f"out, not what a real cluster will do. Its parameters are <b>{html.escape(status)}"
             f"</b>{'' if status.startswith('calibrated') else ' against data'}: read "
             "differences between schemes, not the levels. "
-            f"{spec.replications} replications per scheme; every funded scheme spends the same "
-            f"public money ({fmt(spec.target_public_spend)} EUR over the horizon).")
+            f"{_samples_text(result)} per scheme; every funded scheme spends the same "
+            f"public money ({fmt(spec.target_public_spend)} EUR over the horizon)."
+            + ("" if result.posterior is None else
+               " The model's uncertain parameters were drawn from a calibration's posterior, so "
+               "the results carry parameter uncertainty as well as chance."))
+
+
+def _samples_text(result: ComparisonResult) -> str:
+    """"20 replications" or "5 posterior draws x 4 replications (20 runs)"."""
+    reps = result.spec.replications
+    if result.posterior is None:
+        return f"{reps} replications"
+    k = result.posterior.n
+    return f"{k} posterior draws &times; {reps} replications ({k * reps} runs)"
+
+
+def _uncertainty_html(result: ComparisonResult, p_best: pd.DataFrame, stability: pd.DataFrame,
+                      order: list[str]) -> str:
+    """Probability best per KPI and scheme, and the ranking's stability, as one table."""
+    assert result.posterior is not None
+    labels = {k: (lab, unit) for k, lab, unit in tables.TABLE_KPIS}
+    p = (p_best.set_index(["kpi", "variant"])["p_best"] if not p_best.empty
+         else pd.Series(dtype=float))
+    rows = []
+    for _, s in stability.iterrows():
+        kpi = s["kpi"]
+        label = labels.get(kpi, (kpi, ""))[0]
+        better = "higher is better" if s["higher_is_better"] else "lower is better"
+        cells = []
+        for v in order:
+            value = p.get((kpi, v), np.nan)
+            cells.append("&ndash;" if not np.isfinite(value)
+                         else f"<b>{value:.0%}</b>" if value >= 0.5 else f"{value:.0%}")
+        rows.append([f"{html.escape(label)}<br><small>{better}, <code>{kpi}</code></small>",
+                     *cells,
+                     f"{s['modal_share']:.0%}" if np.isfinite(s["modal_share"]) else "&ndash;",
+                     f"{s['mean_kendall_tau']:.2f}" if np.isfinite(s["mean_kendall_tau"])
+                     else "&ndash;"])
+    header = (["indicator"] + [html.escape(v) for v in order]
+              + ["draws ranking all schemes as the most common ranking",
+                 "agreement with the pooled ranking (Kendall &tau;)"])
+    post = result.posterior
+    k, reps = post.n, result.spec.replications
+    return ("<p>Which scheme comes out best can depend on model parameters the data do not pin "
+            "down. Each column gives the <b>probability that the scheme is best</b> on the "
+            f"indicator: the share of {k} parameter sets drawn from the calibration's posterior "
+            f"in which the scheme has the best mean over its {reps} replications. A scheme "
+            "with a high probability is the better choice whichever plausible parameters hold; "
+            "when the probability is split, the evidence does not single out one scheme and "
+            "the choice should rest on other grounds (cost, fit with the cluster, risk). "
+            "The last two columns say how stable the whole ranking is: the share of draws "
+            "that rank all schemes in the most common order, and the mean Kendall &tau; "
+            "between each draw's ranking and the ranking of the pooled means (1 = every draw "
+            "ranks as the pooled means do, 0 = no agreement).</p>"
+            + _html_table(header, rows)
+            + '<p class="note">Per indicator the probabilities add up to 100% (ties are '
+            "shared). Public money per outcome is ranked among the funded schemes only, "
+            "and public money spent is not ranked (it is equalised). The means and intervals "
+            f"elsewhere in this report pool all {k} draws &times; {reps} replications, so they "
+            "include parameter uncertainty; the intervals treat the runs as independent, "
+            "which makes them somewhat narrow when draws differ a lot. Budgets were calibrated "
+            "and the robustness sweep run at the scenario's own parameters. Posterior: "
+            f"<code>{html.escape(post.path)}</code> (sha256 {post.sha256[:12]}); drawn sets: "
+            "<code>posterior_draws.csv</code>. Tables: <code>probability_best.csv</code>, "
+            "<code>ranking_stability.csv</code>.</p>")
 
 
 def _headline_html(result: ComparisonResult, head: pd.DataFrame, order: list[str],
@@ -175,7 +253,7 @@ def _relabel(body: str, labels: dict[str, str]) -> str:
     return body
 
 
-def _kpi_html(kpis: pd.DataFrame, order: list[str], replications: int) -> str:
+def _kpi_html(kpis: pd.DataFrame, order: list[str], samples: str) -> str:
     rows = []
     for kpi, label, unit in tables.TABLE_KPIS:
         sub = kpis[kpis["kpi"] == kpi].set_index("variant")
@@ -185,7 +263,7 @@ def _kpi_html(kpis: pd.DataFrame, order: list[str], replications: int) -> str:
                     + [_ci_cell(*sub.loc[v, ["mean", "ci_low", "ci_high"]]) for v in order])
     return (_html_table(["indicator"] + [html.escape(v) for v in order], rows)
             + '<p class="note">Final month; mean and [95% confidence interval] over '
-            f"{replications} replications (Student t). Hover an indicator for its definition. "
+            f"{samples} (Student t). Hover an indicator for its definition. "
             "Table: <code>kpi_table.csv</code>.</p>")
 
 
@@ -307,4 +385,13 @@ def _method_text(result: ComparisonResult) -> str:
             "intervals over replications; differences between schemes use paired t-tests. The "
             "model is a thinking tool, not a forecast: its rules and where each comes from are "
             "in docs/ODD.md; how each scheme works, and the seed statement behind it, is in "
-            "docs/policy.md. Every run is in <code>runs.csv</code>.</p>")
+            "docs/policy.md. Every run is in <code>runs.csv</code>.</p>"
+            + ("" if result.posterior is None else
+               f"<p>The main runs went over {result.posterior.n} parameter sets drawn by weight "
+               "from the posterior of a calibration (<code>"
+               f"{html.escape(result.posterior.path)}</code>), each with all replications; "
+               "within a draw every scheme uses the same seeds (common random numbers), and each "
+               "draw has its own seeds. <code>runs.csv</code> gives each run's <code>draw</code>, "
+               "<code>replication_in_draw</code> and the drawn parameter values; "
+               "<code>replication</code> is the pair key shared by the schemes' runs with the "
+               "same seed.</p>"))

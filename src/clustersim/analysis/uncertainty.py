@@ -88,3 +88,44 @@ def ranking_stability(frame: pd.DataFrame, kpi: str, *, higher_is_better: bool =
             taus.append(float(tau))
     return RankingStability(modal, count / len(rankings), pooled, float(np.mean(taus)),
                             len(rankings))
+
+
+LOWER_IS_BETTER = frozenset({"public_cost_per_new_tie", "public_cost_per_new_exporter"})
+"""KPIs where less is better (public money per outcome)."""
+NOT_RANKED = frozenset({"public_spent"})
+"""KPIs that are not a goal (spend is equalised by the comparison's calibration)."""
+
+
+def scheme_uncertainty(runs: pd.DataFrame, order: list[str], kpis: list[str],
+                       scheme: str = "variant", draw: str = "draw"
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per KPI, the probability each scheme is best and the ranking's stability across draws.
+
+    Returns ``(p_best, stability)``: ``p_best`` is tidy (kpi, higher_is_better, variant, p_best;
+    per KPI the probabilities of the ranked schemes sum to 1), ``stability`` has one row per KPI
+    (draws, modal ranking and its share, pooled ranking, mean Kendall tau). Public money per
+    outcome is better when lower, and only schemes that spend public money are ranked on it;
+    ``public_spent`` is not ranked (the comparison equalises it)."""
+    p_rows, s_rows = [], []
+    spent = runs.groupby(scheme)["public_spent"].mean() if "public_spent" in runs else None
+    for kpi in kpis:
+        if kpi in NOT_RANKED or kpi not in runs.columns:
+            continue
+        higher = kpi not in LOWER_IS_BETTER
+        ranked = list(order)
+        if not higher and spent is not None:
+            ranked = [v for v in order if spent.get(v, 0.0) > 0]
+        if len(ranked) < 2:
+            continue
+        frame = runs[runs[scheme].isin(ranked)]
+        p = probability_best(frame, kpi, higher_is_better=higher, scheme=scheme, draw=draw)
+        for v in ranked:
+            p_rows.append({"kpi": kpi, "higher_is_better": higher, "variant": v,
+                           "p_best": float(p.get(v, np.nan))})
+        s = ranking_stability(frame, kpi, higher_is_better=higher, scheme=scheme, draw=draw)
+        s_rows.append({"kpi": kpi, "higher_is_better": higher, "draws": s.draws,
+                       "modal_ranking": " > ".join(s.modal_ranking),
+                       "modal_share": s.modal_share,
+                       "pooled_ranking": " > ".join(s.pooled_ranking),
+                       "mean_kendall_tau": s.mean_kendall_tau})
+    return pd.DataFrame(p_rows), pd.DataFrame(s_rows)

@@ -94,17 +94,24 @@ def sweep(
     allow_large: bool = False,
     force_workers: bool = False,
     overwrite: bool = False,
+    posterior: str | Path | None = None,
+    draws: int | None = None,
 ) -> SweepSummary:
     """Run or resume an experiment; like :func:`run_experiment` but returns the counts.
 
     Everything is checked before the first run: the experiment, its size
     (:mod:`clustersim.limits`; ``allow_large`` lifts the limits), the executor options and the
     output folder (:mod:`clustersim.outputs.folders`; ``overwrite`` replaces another clustersim
-    output)."""
+    output).
+
+    ``posterior`` (a ``posterior.parquet`` of ``clustersim calibrate``) and ``draws`` K run
+    every design point under K parameter sets drawn from it by weight (seeded by the experiment
+    seed); the runs table gets a ``draw`` column and the drawn values
+    (:func:`clustersim.experiments.plan.with_posterior`)."""
     experiment = as_experiment(experiment)
     options = executor or executor_options(workers, scheduler, dask_local, mpi, force_workers)
     plan = prepare_plan(experiment, replications=replications, steps=steps, run_fn=run_fn,
-                        allow_large=allow_large)
+                        allow_large=allow_large, posterior=posterior, draws=draws)
     raw = None
     if not isinstance(experiment, Experiment):
         raw = Path(experiment).read_bytes()
@@ -132,7 +139,8 @@ def run_experiment(
 
     Keyword options as on the command line: ``replications``, ``steps``, ``workers`` (default all
     cores, 0 = this process), ``scheduler`` (Dask address), ``dask_local`` (N local Dask workers),
-    ``mpi``, ``retry_failed``, ``progress``; and ``run_fn(params, seed) -> {kpi: value}`` to sweep
+    ``mpi``, ``retry_failed``, ``progress``, ``posterior`` and ``draws`` (parameter sets drawn
+    from a calibration's posterior); and ``run_fn(params, seed) -> {kpi: value}`` to sweep
     a function of your own instead of the model. ``out`` defaults to ``results/<file stem>``.
     """
     return sweep(experiment, out, **options).out

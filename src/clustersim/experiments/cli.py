@@ -56,6 +56,22 @@ def executor_flags(fn):
     return fn
 
 
+def posterior_flags(fn):
+    """``--posterior FILE --draws K``: run under parameter uncertainty (sweep, compare)."""
+    options = [
+        click.option("--posterior", type=click.Path(dir_okay=False, path_type=Path),
+                     default=None, metavar="FILE",
+                     help="posterior.parquet of 'clustersim calibrate': run every point under "
+                          "--draws parameter sets drawn from it by weight (seeded by the "
+                          "experiment seed)."),
+        click.option("--draws", type=click.IntRange(min=1, max=100_000), default=None,
+                     metavar="K", help="Posterior draws (default 20; needs --posterior)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 def _run(experiment: Path, out: Path | None, **kwargs):
     from clustersim.experiments.api import sweep
     from clustersim.scenario.loader import ScenarioError
@@ -105,10 +121,13 @@ def _report(summary) -> None:
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: results/<experiment file stem>). Re-use it to resume.")
 @executor_flags
+@posterior_flags
 def sweep_command(experiment: Path, out: Path | None, **kwargs) -> None:
     """Run the parameter sweep described in EXPERIMENT (a YAML file) into a Parquet dataset.
 
-    Re-running into the same --out folder skips finished runs.
+    Re-running into the same --out folder skips finished runs. With --posterior FILE --draws K
+    every design point runs K x replications times, under parameter sets drawn from a
+    calibration's posterior (columns 'draw' and the drawn values in the runs table).
     """
     from clustersim.experiments.api import default_out
 

@@ -6,18 +6,33 @@ any point gets its second replication (a sweep stopped half-way is balanced). A 
 from ``numpy.random.SeedSequence(experiment_seed, spawn_key=(i,))``: it depends on nothing but the
 experiment seed and the run index, so results are identical whichever executor, worker count or
 completion order, and adding replications later leaves earlier runs' seeds unchanged.
+
+Under parameter uncertainty (``--posterior FILE --draws K``, :func:`with_posterior`) every
+design point runs once per posterior draw: point ``p`` of the crossed design is draw
+``p // n_design_points`` at design point ``p % n_design_points``, and the draw's parameter values
+are applied as overrides on top of the scenario and the design point. With the ``replication``
+seed scheme, the runs of draw d and replication r share the seed
+``SeedSequence(experiment_seed, spawn_key=(DRAW_RUN_KEY, d, r))`` (common random numbers within a
+draw, an independent stream per draw); with ``run`` every run keeps its own stream.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from clustersim.calibration.posterior import (
+    DRAW_RUN_KEY,
+    PosteriorDraws,
+    PosteriorError,
+    draw_run_seed,
+    read_posterior_draws,
+)
 from clustersim.experiments.designs import Design, build_design
 from clustersim.experiments.spec import (
     Experiment,
@@ -44,7 +59,7 @@ SEED_SCHEME_TEXT = {
 
 RESERVED_COLUMNS = (
     "run_index", "point_id", "replication", "seed", "status", "attempt", "wall_time_s",
-    "error", "traceback", "worker", "finished_at", "step",
+    "error", "traceback", "worker", "finished_at", "step", "draw",
 )
 
 
@@ -67,6 +82,10 @@ class Plan:
     scenario_path: str | None = None
     scenario_sha256: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    posterior: PosteriorDraws | None = None
+    """Posterior draws crossed with the design (``design`` is then the crossed design)."""
+    design_points: int | None = None
+    """Design points per draw (the experiment's own design) when ``posterior`` is set."""
 
     @property
     def n_points(self) -> int:
@@ -86,13 +105,20 @@ class Plan:
 
     def task(self, run_index: int) -> RunTask:
         replication, point_id = divmod(run_index, self.n_points)
-        key = run_index if self.spec.seed_scheme == "run" else replication
+        if self.posterior is None:
+            key = run_index if self.spec.seed_scheme == "run" else replication
+            seed, draw = run_seed(self.spec.seed, key), None
+        else:
+            draw = point_id // (self.design_points or 1)
+            seed = (run_seed(self.spec.seed, run_index) if self.spec.seed_scheme == "run"
+                    else draw_run_seed(self.spec.seed, draw, replication))
         return RunTask(
             run_index=run_index,
             point_id=point_id,
             replication=replication,
-            seed=run_seed(self.spec.seed, key),
+            seed=seed,
             params=self.design.point(point_id),
+            draw=draw,
         )
 
     def tasks(self, skip: Callable[[int], bool] = lambda i: False) -> Iterator[RunTask]:
@@ -108,9 +134,20 @@ class Plan:
         )
         content["scenario"] = self.scenario_sha256
         content["run_function"] = describe_run(self.run)
+        if self.posterior is not None:  # absent otherwise: earlier folders keep their hash
+            content["posterior"] = self.posterior.identity()
         return sha256_text(canonical_json(content))
 
     def seed_scheme_text(self) -> str:
+        if self.posterior is not None:
+            if self.spec.seed_scheme == "run":
+                return (SEED_SCHEME_TEXT["run"]
+                        + "; point_id = draw * n_design_points + design point")
+            return ("seed = SeedSequence(experiment_seed, spawn_key=("
+                    f"{DRAW_RUN_KEY}, draw, replication)).generate_state(1, uint64)[0] >> 1 "
+                    "(common random numbers across design points within a posterior draw); "
+                    "run_index = replication * n_points + point_id; "
+                    "point_id = draw * n_design_points + design point")
         return SEED_SCHEME_TEXT[self.spec.seed_scheme]
 
 
@@ -145,8 +182,13 @@ def prepare_plan(
     run_fn: Callable[..., Any] | None = None,
     base_dir: str | Path | None = None,
     allow_large: bool = False,
+    posterior: str | Path | None = None,
+    draws: int | None = None,
 ) -> Plan:
     """Load and check an experiment (file or spec) into a :class:`Plan`.
+
+    With ``posterior`` (a ``posterior.parquet`` of ``clustersim calibrate``) and ``draws`` K,
+    every design point runs under K parameter sets drawn from it (:func:`with_posterior`).
 
     ``run_fn(params, seed) -> {kpi: value}`` replaces the model (tests, custom studies); then the
     parameters are passed as given and no scenario is needed. Designs and models beyond
@@ -179,9 +221,76 @@ def prepare_plan(
                 source, ["outputs.kpis: list the KPIs when sweeping a custom run function"]
             )
         kpis = tuple(spec.outputs.kpis)
-        return Plan(spec, source, design, kpis, FunctionRun(run_fn, kpis, spec.outputs.record),
+        plan = Plan(spec, source, design, kpis, FunctionRun(run_fn, kpis, spec.outputs.record),
                     file_sha256=file_sha)
-    return _scenario_plan(spec, source, design, base, file_sha, allow_large)
+    else:
+        plan = _scenario_plan(spec, source, design, base, file_sha, allow_large)
+    if posterior is None:
+        if draws is not None:
+            raise ExperimentError(source, ["--draws needs --posterior (the file to draw from)"])
+        return plan
+    plan = with_posterior(plan, posterior, draws)
+    from clustersim.limits import ALLOW_FLAG, MAX_RUNS
+
+    if plan.n_runs > MAX_RUNS and not allow_large:
+        raise ExperimentError(source, [
+            f"--draws: {plan.design_points:,} points x {plan.posterior.n:,} draws x "
+            f"{plan.replications:,} replications = {plan.n_runs:,} runs, more than the limit of "
+            f"{MAX_RUNS:,}; use fewer draws, or pass {ALLOW_FLAG} if you mean it"])
+    return plan
+
+
+DEFAULT_DRAWS = 20
+"""Posterior draws when ``--posterior`` is given without ``--draws``."""
+
+
+def with_posterior(plan: Plan, posterior: str | Path, draws: int | None) -> Plan:
+    """``plan`` with every design point crossed with ``draws`` parameter sets drawn from the
+    posterior file (seeded by the experiment seed; see the module docstring).
+
+    The posterior's columns must be numeric fields of the base scenario (not checked for a
+    custom run function) and must not be varied by the design as well; every drawn set must give
+    a valid scenario. Errors raise :class:`PosteriorError` naming the file."""
+    from clustersim.scenario.loader import (
+        ScenarioError,
+        scenario_with_overrides,
+        validate_scenario,
+    )
+
+    draws = DEFAULT_DRAWS if draws is None else draws
+    base = getattr(plan.run, "base", None)
+    drawn = read_posterior_draws(posterior, draws, plan.spec.seed,
+                                 [base] if base is not None else [])
+    clash = sorted(set(drawn.parameters) & set(plan.design.names))
+    if clash:
+        raise PosteriorError(f"{posterior}: columns {clash} are also varied by the experiment's "
+                             "design; drop them from the design or from the posterior")
+    clash = sorted(set(drawn.parameters) & (set(RESERVED_COLUMNS) | set(plan.kpis)))
+    if clash:
+        raise PosteriorError(f"{posterior}: columns {clash} clash with result columns")
+    if base is not None:
+        scenario = validate_scenario(base, source=plan.scenario_path or plan.source)
+        problems = []
+        for values in dict.fromkeys(tuple(sorted(s.items())) for s in drawn.sets):
+            try:
+                scenario_with_overrides(scenario, dict(values))
+            except ScenarioError as exc:
+                problems += exc.problems
+        if problems:
+            raise PosteriorError(f"{posterior}: drawn parameter values are invalid for the "
+                                 f"scenario: {'; '.join(dict.fromkeys(problems))}")
+    design = cross_design(plan.design, drawn)
+    return replace(plan, design=design, posterior=drawn, design_points=plan.design.n_points)
+
+
+def cross_design(design: Design, drawn: PosteriorDraws) -> Design:
+    """Design points x draws, draw-major: point ``d * n + i`` is design point i under draw d;
+    the posterior's parameters become columns after the design's own."""
+    n = design.n_points
+    columns = {name: list(values) * drawn.n for name, values in design.columns.items()}
+    for name in drawn.parameters:
+        columns[name] = [drawn.sets[d][name] for d in range(drawn.n) for _ in range(n)]
+    return Design(kind=design.kind, names=(*design.names, *drawn.parameters), columns=columns)
 
 
 def _check_columns(spec: Experiment, source: str) -> None:

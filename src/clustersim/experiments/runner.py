@@ -67,6 +67,15 @@ def _versions() -> dict[str, str]:
 
 
 def _new_manifest(plan: Plan, runs: Any, steps: Any) -> dict[str, Any]:
+    manifest = _base_manifest(plan, runs, steps)
+    if plan.posterior is not None:
+        manifest["posterior"] = {**plan.posterior.describe(),
+                                 "design_points_per_draw": plan.design_points,
+                                 "point_id": "draw * design_points_per_draw + design point"}
+    return manifest
+
+
+def _base_manifest(plan: Plan, runs: Any, steps: Any) -> dict[str, Any]:
     return {
         "format": "clustersim-sweep/1",
         "experiment": {
@@ -106,7 +115,7 @@ def _new_manifest(plan: Plan, runs: Any, steps: Any) -> dict[str, Any]:
 def _prepare_folder(plan: Plan, out: Path, experiment_bytes: bytes | None) -> dict[str, Any]:
     """Create the manifest, or check that the folder holds the same experiment (resume)."""
     params = {name: param_type(plan.design.columns[name]) for name in plan.design.names}
-    runs = runs_schema(params, plan.kpis)
+    runs = runs_schema(params, plan.kpis, draw=plan.posterior is not None)
     steps = steps_schema(plan.kpis) if plan.record != "final" else None
     manifest = read_manifest(out)
     if manifest is None:  # the folder guard has checked that the folder is new (or ours)
@@ -114,6 +123,8 @@ def _prepare_folder(plan: Plan, out: Path, experiment_bytes: bytes | None) -> di
         manifest = _new_manifest(plan, runs, steps)
         if experiment_bytes is not None:
             (out / "experiment.yaml").write_bytes(experiment_bytes)
+        if plan.posterior is not None:
+            plan.posterior.table().to_csv(out / "posterior_draws.csv", index=False)
     elif manifest["experiment"]["plan_hash"] != plan.plan_hash():
         raise OutputFolderError(
             f"{out} holds results of a different experiment setup "

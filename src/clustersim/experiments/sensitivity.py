@@ -195,6 +195,12 @@ def analyze_folder(
     manifest = read_manifest(out)
     if manifest is None or "experiment" not in manifest:
         raise SensitivityError(f"{out}: no sweep manifest.json; run the sweep first")
+    posterior = manifest.get("posterior")
+    if posterior and posterior.get("draws", 1) > 1:
+        raise SensitivityError(
+            f"{out}: this sweep ran under {posterior['draws']} posterior draws (--posterior); "
+            "Sobol'/Morris indices need the design alone: sweep without --posterior (or with "
+            "--draws 1) into another folder")
     spec = Experiment.model_validate(manifest["experiment"]["spec"])
     design = build_design(spec)
     if design.n_points != manifest["design"]["n_points"]:

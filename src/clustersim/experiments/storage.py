@@ -5,6 +5,8 @@ Layout of ``OUT/``::
     manifest.json            experiment file + hash, plan hash, versions, seed scheme, sessions
     experiment.yaml          copy of the experiment file as run
     runs/part-*.parquet      one row per run: ids, seed, status, wall time, parameters, final KPIs
+                             (under parameter uncertainty also ``draw`` and the drawn values)
+    posterior_draws.csv      the drawn parameter sets (only with ``--posterior``)
     steps/part-*.parquet     per-step KPIs (only when ``outputs.record`` asks for them)
 
 Every finished run is appended at once to an Arrow IPC stream journal (``runs/_journal-*.arrows``,
@@ -63,7 +65,10 @@ def param_type(values: list[Any]) -> pa.DataType:
     return pa.float64() if pa.types.is_null(arrow_type) else arrow_type
 
 
-def runs_schema(param_types: dict[str, pa.DataType], kpis: Iterable[str]) -> pa.Schema:
+def runs_schema(param_types: dict[str, pa.DataType], kpis: Iterable[str],
+                draw: bool = False) -> pa.Schema:
+    """Columns of the runs table; ``draw`` adds the posterior draw's index (runs under
+    parameter uncertainty), whose parameter values are among ``param_types``."""
     return pa.schema(
         [
             *RUN_ID_FIELDS,
@@ -74,6 +79,7 @@ def runs_schema(param_types: dict[str, pa.DataType], kpis: Iterable[str]) -> pa.
             pa.field("traceback", pa.string()),
             pa.field("worker", pa.string()),
             pa.field("finished_at", pa.timestamp("ms", tz="UTC")),
+            *([pa.field("draw", pa.int64())] if draw else []),
             *(pa.field(name, t) for name, t in param_types.items()),
             *(pa.field(k, pa.float64()) for k in kpis),
         ]
@@ -245,6 +251,8 @@ class ResultStore:
             "worker": result.worker,
             "finished_at": datetime.now(UTC),
         }
+        if "draw" in self.runs_schema.names:
+            row["draw"] = task.draw
         for name in self.runs_schema.names[len(row):]:
             row[name] = task.params.get(name, result.final.get(name))
         for name, value in task.params.items():

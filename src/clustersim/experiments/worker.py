@@ -22,13 +22,15 @@ Record = str | int  # "final", "all" or k (every k-th step)
 
 @dataclass(frozen=True)
 class RunTask:
-    """One run of the sweep: a design point, a replication and its seed."""
+    """One run of the sweep: a design point, a replication and its seed (and posterior draw)."""
 
     run_index: int
     point_id: int
     replication: int
     seed: int
     params: dict[str, Any]
+    draw: int | None = None
+    """Posterior draw behind ``params`` (runs under parameter uncertainty), else None."""
 
 
 @dataclass

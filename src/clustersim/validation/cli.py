@@ -62,12 +62,19 @@ def summary_lines(result: ValidationResult) -> list[str]:
 @click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
               help="Override a field of every scenario and variant by dotted path, e.g. "
                    "--set parameters.trust.remote_strength=1.0 (repeatable).")
+@click.option("--posterior", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="posterior.parquet of 'clustersim calibrate': run the suite "
+              "under --draws parameter sets drawn from it, so means and intervals include "
+              "parameter uncertainty.")
+@click.option("--draws", type=click.IntRange(min=1, max=100_000), default=None, metavar="K",
+              help="Posterior draws (default 20; needs --posterior). Runs: K x replications.")
 @click.option("--overwrite", is_flag=True,
               help="Allow an --out folder that holds files; replaces validation.html/json only.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: int | None,
                      quick: bool, no_fail: bool, workers: int | None, seed: int | None,
-                     patterns_file: Path | None, assignments: tuple[str, ...], overwrite: bool,
+                     patterns_file: Path | None, assignments: tuple[str, ...],
+                     posterior: Path | None, draws: int | None, overwrite: bool,
                      no_progress: bool) -> None:
     """Check the model against empirical patterns (export persistence, entry and survival,
     markets per exporter, concentration, funding effects, ESCA indicators, ...).
@@ -75,7 +82,8 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
     SCENARIOS (shipped scenario names such as baseline, or scenario files) restrict the suite to
     the patterns measured on them; a file replaces the shipped scenario of the same name.
     Writes validation.html and validation.json to --out. Exit status 0 only if every pattern
-    passes (unless --no-fail), 1 if some fail, 2 for bad input.
+    passes (unless --no-fail), 1 if some fail, 2 for bad input. With --posterior FILE --draws K
+    the suite runs under K parameter sets drawn from a calibration's posterior.
     """
     from clustersim.cli import parse_assignment
     from clustersim.experiments.cli import terminate_like_ctrl_c
@@ -103,7 +111,8 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
         result = run_validation(
             patterns, scenarios=list(scenarios) or None, replications=replications, quick=quick,
             workers=default_workers() if workers is None else workers, overrides=overrides,
-            seed=DEFAULT_SEED if seed is None else seed, progress=not no_progress)
+            seed=DEFAULT_SEED if seed is None else seed, progress=not no_progress,
+            posterior=posterior, draws=draws)
     except (InputFileError, ValueError) as exc:
         _bad_input(str(exc))
     except KeyboardInterrupt:
@@ -114,8 +123,10 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
     paths = write_validation(result, out_dir, overwrite=True)  # the folder was checked above
     click.echo("\n".join(summary_lines(result)))
     n_pass = sum(r.passed for r in result.results)
-    click.echo(f"\n{n_pass} of {len(result.results)} patterns pass ({result.replications} "
-               f"replications, seed {result.seed}, {result.run_time_s:.1f} s); wrote "
+    runs = (f"{result.replications} replications" if result.posterior is None else
+            f"{result.posterior['draws']} posterior draws x {result.replications} replications")
+    click.echo(f"\n{n_pass} of {len(result.results)} patterns pass ({runs}, "
+               f"seed {result.seed}, {result.run_time_s:.1f} s); wrote "
                f"{', '.join(str(p) for p in paths.values())}")
     if not result.passed and not no_fail:
         sys.exit(EXIT_FAILED)

@@ -12,6 +12,12 @@ The mean of each pattern comes with a two-sided 95% Student-t interval over repl
 left out and counted. Measures registered with ``ratio_of_means`` (a ratio whose denominator
 can be near zero in one replication) report mean(numerator) / mean(denominator) with a 95%
 percentile bootstrap interval over replications instead.
+
+Under parameter uncertainty (``posterior`` and ``draws`` K), the suite runs once per parameter
+set drawn from a calibration's posterior (overrides on top of ``overrides``), replication r of
+draw d seeded by ``SeedSequence(seed, spawn_key=(DRAW_RUN_KEY, d, r))`` for every scenario and
+variant; each pattern's values are then the K x replications values, so its mean and interval
+include the parameter uncertainty.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from tqdm.auto import tqdm
 
 import clustersim
 from clustersim.analysis.stats import MeanCI, mean_ci
+from clustersim.calibration.posterior import DRAW_RUN_KEY, read_posterior_draws
 from clustersim.experiments.executors import ExecutorOptions, open_backend
 from clustersim.scenario import Scenario, load_scenario, scenario_hash, validate_scenario
 from clustersim.scenario.loader import InputFileError, apply_overrides
@@ -108,6 +115,8 @@ class ValidationResult:
     package_version: str = field(default_factory=lambda: _version())
     interval: str = ("95% Student-t interval over replications (patterns whose measure is a "
                      "ratio of means: 95% percentile bootstrap interval)")
+    posterior: dict[str, Any] | None = None
+    """The posterior draws the suite ran under (file, hash, seed, the drawn sets), if any."""
 
     @property
     def passed(self) -> bool:
@@ -134,8 +143,12 @@ class ValidationResult:
             "replications": self.replications, "quick": self.quick, "workers": self.workers,
             "overrides": self.overrides, "scenario_hashes": self.scenario_hashes,
             "run_time_s": self.run_time_s, "interval": self.interval,
-            "common_random_numbers": "replication r of every scenario and variant uses "
-                                     "numpy.random.SeedSequence(seed, spawn_key=(r,))",
+            "common_random_numbers": (
+                "replication r of every scenario and variant uses "
+                "numpy.random.SeedSequence(seed, spawn_key=(r,))" if self.posterior is None
+                else "replication r of posterior draw d, for every scenario and variant, uses "
+                f"numpy.random.SeedSequence(seed, spawn_key=({DRAW_RUN_KEY}, d, r))"),
+            "posterior": self.posterior,
             "passed": self.passed, "n_patterns": len(self.results),
             "n_passed": sum(r.passed for r in self.results),
             "patterns": [r.to_dict() for r in self.results],
@@ -277,11 +290,18 @@ def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(replication,))
 
 
+def draw_replication_seed(seed: int, draw: int, replication: int) -> np.random.SeedSequence:
+    """The seed of replication ``replication`` of posterior draw ``draw`` (CRN within a draw)."""
+    return np.random.SeedSequence(seed, spawn_key=(DRAW_RUN_KEY, draw, replication))
+
+
 def run_observations(run_sets: Mapping[str, RunSet], replications: int, seed: int,
-                     workers: int = 1, progress: bool = False
+                     workers: int = 1, progress: bool = False,
+                     draw_of: Mapping[str, int] | None = None
                      ) -> dict[str, list[Observation]]:
     """Observe every run set ``replications`` times; serial for ``workers`` <= 1, else a loky
-    process pool (``clustersim.experiments.executors``). Ordered by replication."""
+    process pool (``clustersim.experiments.executors``). Ordered by replication. ``draw_of``
+    (run set -> posterior draw) seeds the run sets with :func:`draw_replication_seed`."""
     tasks = [(key, r) for key in run_sets for r in range(replications)]
     options = (ExecutorOptions(backend="serial") if workers <= 1
                else ExecutorOptions(backend="process", workers=workers))
@@ -289,7 +309,9 @@ def run_observations(run_sets: Mapping[str, RunSet], replications: int, seed: in
     bar = tqdm(total=len(tasks), desc="validate", unit="run", disable=not progress, leave=False)
     with open_backend(options) as handle:
         futures = {handle.executor.submit(observe, run_sets[key].scenario,
-                                          replication_seed(seed, r)): (key, r)
+                                          replication_seed(seed, r) if draw_of is None
+                                          else draw_replication_seed(seed, draw_of[key], r)
+                                          ): (key, r)
                    for key, r in tasks}
         for future, task in futures.items():
             results[task] = future.result()
@@ -350,7 +372,8 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
                    scenarios: Sequence[str | Path | Scenario] | None = None,
                    replications: int | None = None, quick: bool = False, workers: int = 1,
                    overrides: Mapping[str, Any] | None = None, seed: int = DEFAULT_SEED,
-                   progress: bool = False) -> ValidationResult:
+                   progress: bool = False, posterior: str | Path | None = None,
+                   draws: int | None = None) -> ValidationResult:
     """Run the pattern suite and return every pattern's mean, 95% interval and pass/fail.
 
     Args:
@@ -364,6 +387,9 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
             ``{"parameters.trust.remote_strength": 1.0}`` for a deliberately broken model.
         seed: base seed of the common random numbers.
         progress: show a progress bar.
+        posterior: a ``posterior.parquet`` of ``clustersim calibrate``: run the suite under
+            ``draws`` parameter sets drawn from it (seeded by ``seed``; default 20 draws), so
+            the means and intervals include parameter uncertainty (module docstring).
     """
     started = time.perf_counter()
     patterns = load_patterns() if patterns is None else list(patterns)
@@ -373,15 +399,57 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
         raise ValueError(f"replications = {replications}: must be >= 1")
     chosen, scenario_by_name = select(patterns, scenarios)
     run_sets, pattern_runs, base_hashes = plan_runs(chosen, scenario_by_name, overrides)
-    observations = run_observations(run_sets, replications, seed, workers, progress)
-    results = []
-    for p in chosen:
-        runs = {variant: observations[key] for variant, key in pattern_runs[p.name].items()}
-        results.append(measure_pattern(p, runs, pattern_runs[p.name]))
+    drawn = None
+    if posterior is None:
+        if draws is not None:
+            raise ValueError("--draws needs --posterior (the posterior.parquet to draw from)")
+        observations = run_observations(run_sets, replications, seed, workers, progress)
+        runs_of = {p.name: {variant: observations[key]
+                            for variant, key in pattern_runs[p.name].items()} for p in chosen}
+    else:
+        drawn, runs_of = _posterior_runs(chosen, scenario_by_name, overrides, posterior, draws,
+                                         replications, seed, workers, progress)
+    results = [measure_pattern(p, runs_of[p.name], pattern_runs[p.name]) for p in chosen]
     return ValidationResult(results=results, seed=seed, replications=replications, quick=quick,
                             workers=workers, overrides=copy.deepcopy(dict(overrides or {})),
                             scenario_hashes=base_hashes,
-                            run_time_s=time.perf_counter() - started)
+                            run_time_s=time.perf_counter() - started,
+                            posterior=None if drawn is None else {
+                                **drawn.describe(), "run_seeds": f"SeedSequence({seed}, "
+                                f"spawn_key=({DRAW_RUN_KEY}, d, r))"},
+                            **({} if drawn is None else {"interval": (
+                                f"95% interval over {drawn.n} posterior draws x {replications} "
+                                "replications, so it includes parameter uncertainty (Student t; "
+                                "ratio-of-means patterns: percentile bootstrap)")}))
+
+
+def _posterior_runs(chosen: Sequence[Pattern], scenario_by_name: Mapping[str, Scenario],
+                    overrides: Mapping[str, Any] | None, posterior: str | Path,
+                    draws: int | None, replications: int, seed: int, workers: int,
+                    progress: bool) -> tuple[Any, dict[str, dict[str, list[Observation]]]]:
+    """Run the suite under each posterior draw; each pattern's variant gets its observations
+    draw-major (draw 0's replications first), paired across variants by position."""
+    from clustersim.experiments.plan import DEFAULT_DRAWS
+
+    bases = [with_overrides(s, dict(overrides or {}), f"scenario '{name}' with --set overrides")
+             .model_dump(mode="json") for name, s in scenario_by_name.items()]
+    drawn = read_posterior_draws(posterior, DEFAULT_DRAWS if draws is None else draws, seed,
+                                 bases)
+    run_sets: dict[str, RunSet] = {}
+    draw_of: dict[str, int] = {}
+    per_draw = []
+    for d, values in enumerate(drawn.sets):
+        sets, pattern_runs, _ = plan_runs(chosen, scenario_by_name,
+                                          {**dict(overrides or {}), **values})
+        for key, run_set in sets.items():
+            run_sets[f"{d}:{key}"] = run_set
+            draw_of[f"{d}:{key}"] = d
+        per_draw.append(pattern_runs)
+    observations = run_observations(run_sets, replications, seed, workers, progress, draw_of)
+    runs_of = {p.name: {variant: [obs for d in range(drawn.n)
+                                  for obs in observations[f"{d}:{per_draw[d][p.name][variant]}"]]
+                        for variant in per_draw[0][p.name]} for p in chosen}
+    return drawn, runs_of
 
 
 def pattern_means(overrides: Mapping[str, Any] | None = None, *,

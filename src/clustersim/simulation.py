@@ -6,11 +6,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import mesa
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from clustersim.mesa_core import mesa
 from clustersim.model import ClusterModel
 from clustersim.outputs.network import relations_frame
 from clustersim.scenario.schema import Scenario

@@ -13,7 +13,8 @@ import pytest
 
 HEAVY = ("mesa", "pandas", "scipy", "matplotlib", "networkx", "numpy", "pydantic",
          "clustersim.model", "clustersim.simulation", "clustersim.processes",
-         "clustersim.scenario.schema")
+         "clustersim.scenario.schema",
+         "importlib.metadata")  # scans the installed packages: only for --version, manifests
 
 
 ROOT = Path(__file__).resolve().parent.parent

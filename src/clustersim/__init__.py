@@ -11,13 +11,7 @@ The names below load on first use (PEP 562), so ``import clustersim`` and the co
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
-
-try:
-    __version__ = version("clustersim")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+unknown"
 
 if TYPE_CHECKING:
     from clustersim.model import ClusterModel
@@ -44,7 +38,21 @@ __all__ = [
 ]
 
 
+def _version() -> str:
+    """The installed distribution's version (read on first use: importlib.metadata scans the
+    installed packages, which ``--help`` need not pay for)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("clustersim")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0.0.0+unknown"
+
+
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        globals()[name] = value = _version()
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'clustersim' has no attribute {name!r}")

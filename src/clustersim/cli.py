@@ -123,6 +123,9 @@ def run_command(scenario_file: Path, out_dir: Path | None, fmt: str, seed: int |
     The folder is written whole or not at all; a folder holding another scenario's or another
     command's output is refused unless --overwrite.
     """
+    # Mesa first: its logger set-up scans the loaded modules (inspect.stack), which costs less
+    # before pydantic, pandas and pyarrow are loaded (see clustersim.mesa_core).
+    import clustersim.mesa_core  # noqa: F401
     from clustersim.limits import check_model_size
     from clustersim.outputs.folders import OutputFolderError, staged_folder
     from clustersim.outputs.writers import write_run

@@ -23,12 +23,12 @@ and scheduling", docs/ODD.md) line by line, each in its own module of
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from clustersim.agents import Facilitator, Firm, ForeignPartner
 from clustersim.contacts import ContactBuffer
 from clustersim.mechanisms import lifecycle
+from clustersim.mesa_core import mesa
 from clustersim.policy import eligible_clusters, make_scheme
 from clustersim.processes import (
     bookkeeping,

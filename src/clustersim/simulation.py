@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import mesa
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from clustersim.mesa_core import mesa
 from clustersim.model import ClusterModel
 from clustersim.outputs.network import relations_frame
 from clustersim.scenario.schema import Scenario
@@ -85,12 +84,17 @@ def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = 
     model = ClusterModel(scenario, seed=seed, collect_agent_tables=collect_agent_tables,
                          collect_every=collect_every)
     n_steps = scenario.steps if steps is None else int(steps)
-    bar = tqdm(total=n_steps, desc=scenario.name, unit="month", disable=not progress,
-               leave=False)
+    bar = None
+    if progress:  # tqdm (with its asyncio and notebook variants) loads only when shown
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_steps, desc=scenario.name, unit="month", leave=False)
     for _ in range(n_steps):
         model.step()
-        bar.update(1)
-    bar.close()
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
     model.collect()  # the last month is always recorded
     result = result_from_model(model, wall_time_s=time.perf_counter() - started)
     release_model(model)

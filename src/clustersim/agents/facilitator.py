@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from clustersim.mechanisms.lifecycle import LIFE_CYCLE_STAGES
+from clustersim.mesa_core import mesa
 from clustersim.processes import services
 from clustersim.scenario.schema import FacilitatorConfig
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
 from clustersim.mechanisms.learning import STAGES
+from clustersim.mesa_core import mesa
 from clustersim.scenario.schema import FIRM_KINDS
 
 if TYPE_CHECKING:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
-
 from clustersim.mechanisms.opportunities import is_live
+from clustersim.mesa_core import mesa
 
 if TYPE_CHECKING:
     from clustersim.world import World

@@ -1,14 +1,20 @@
-"""Charts of a run's main KPIs over time: readable in greyscale and for colour-blind readers."""
+"""Charts of a run's main KPIs over time: readable in greyscale and for colour-blind readers.
+
+Drawn with matplotlib's object-oriented API (a :class:`~matplotlib.figure.Figure` rendered by
+the Agg canvas), not pyplot: no GUI backend or pyplot state is loaded, which is faster, and the
+backend a notebook or another library has chosen is left alone.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Okabe-Ito colours plus distinct line styles: distinguishable without colour.
 STYLES = [("#0072B2", "-"), ("#D55E00", "--"), ("#009E73", ":"), ("#CC79A7", "-.")]
@@ -31,7 +37,9 @@ MAIN_PANELS: list[tuple[str, list[tuple[str, str]], str]] = [
 
 def plot_kpis(kpis: pd.DataFrame, path: str | Path, title: str = "") -> Path:
     """Six panels of the main KPIs against months; saved as PNG at ``path``."""
-    fig, axes = plt.subplots(2, 3, figsize=(13, 7), constrained_layout=True)
+    fig = Figure(figsize=(13, 7), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(2, 3)
     for ax, (panel, series, unit) in zip(axes.flat, MAIN_PANELS, strict=True):
         for (column, label), (colour, style) in zip(series, STYLES, strict=False):
             if column in kpis:
@@ -47,5 +55,4 @@ def plot_kpis(kpis: pd.DataFrame, path: str | Path, title: str = "") -> Path:
         fig.suptitle(title)
     path = Path(path)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

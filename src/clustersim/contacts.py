@@ -21,18 +21,19 @@ class ContactBuffer:
     trust_bonus: list[np.ndarray] = field(default_factory=list)
     facilitated: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, firms: np.ndarray, partners: np.ndarray, *, in_person: bool,
-            translation: float = 0.0, trust_bonus: float = 0.0,
-            facilitated: bool = False) -> None:
+    def add(self, firms: np.ndarray, partners: np.ndarray, *, in_person: bool | np.ndarray,
+            translation: float | np.ndarray = 0.0, trust_bonus: float | np.ndarray = 0.0,
+            facilitated: bool | np.ndarray = False) -> None:
+        """Buffer contacts; the attributes are one value for all or one per contact."""
         k = firms.shape[0]
         if k == 0:
             return
         self.firms.append(np.asarray(firms, np.int64))
         self.partners.append(np.asarray(partners, np.int64))
-        self.in_person.append(np.full(k, in_person))
-        self.translation.append(np.full(k, float(translation)))
-        self.trust_bonus.append(np.full(k, float(trust_bonus)))
-        self.facilitated.append(np.full(k, facilitated))
+        self.in_person.append(np.broadcast_to(np.asarray(in_person, bool), (k,)))
+        self.translation.append(np.broadcast_to(np.asarray(translation, float), (k,)))
+        self.trust_bonus.append(np.broadcast_to(np.asarray(trust_bonus, float), (k,)))
+        self.facilitated.append(np.broadcast_to(np.asarray(facilitated, bool), (k,)))
 
     def drain(self) -> dict[str, np.ndarray]:
         """All contacts, one per (firm, partner) pair (the strongest kept), and clear the buffer.

@@ -30,10 +30,10 @@ class ContactBuffer:
             return
         self.firms.append(np.asarray(firms, np.int64))
         self.partners.append(np.asarray(partners, np.int64))
-        self.in_person.append(np.broadcast_to(np.asarray(in_person, bool), (k,)))
-        self.translation.append(np.broadcast_to(np.asarray(translation, float), (k,)))
-        self.trust_bonus.append(np.broadcast_to(np.asarray(trust_bonus, float), (k,)))
-        self.facilitated.append(np.broadcast_to(np.asarray(facilitated, bool), (k,)))
+        self.in_person.append(_column(in_person, k, bool))
+        self.translation.append(_column(translation, k, float))
+        self.trust_bonus.append(_column(trust_bonus, k, float))
+        self.facilitated.append(_column(facilitated, k, bool))
 
     def drain(self) -> dict[str, np.ndarray]:
         """All contacts, one per (firm, partner) pair (the strongest kept), and clear the buffer.
@@ -56,18 +56,37 @@ class ContactBuffer:
             "facilitated": np.concatenate(self.facilitated),
         }
         self.__init__()
-        key_firm, key_partner = out["firms"], out["partners"]
-        order = np.lexsort((-out["trust_bonus"], -out["translation"], ~out["in_person"],
-                            key_partner, key_firm))
-        sorted_firm, sorted_partner = key_firm[order], key_partner[order]
-        first = np.ones(order.size, bool)
-        first[1:] = ((sorted_firm[1:] != sorted_firm[:-1])
-                     | (sorted_partner[1:] != sorted_partner[:-1]))
-        keep = order[first]
-        facilitated_any = np.zeros(order.size, bool)
-        # a pair counts as facilitated if any of its contacts was arranged by the facilitator
+        firm, partner = out["firms"], out["partners"]
+        # one sort by pair (firm, then partner); only pairs met more than once need the
+        # strongest of their contacts picked (a sort of the repeated ones by strength)
+        key = firm * (int(partner.max()) + 1) + partner
+        order = np.argsort(key, kind="stable")
+        sorted_key = key[order]
+        first = np.empty(order.size, bool)
+        first[0] = True
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=first[1:])
         group = np.cumsum(first) - 1
-        np.logical_or.at(facilitated_any, group, out["facilitated"][order])
+        keep = order[first]
+        repeated = (np.diff(np.append(np.flatnonzero(first), order.size)) > 1)
+        if repeated.any():
+            in_group = repeated[group]
+            rows, groups = order[in_group], group[in_group]
+            strongest = np.lexsort((-out["trust_bonus"][rows], -out["translation"][rows],
+                                    ~out["in_person"][rows], groups))
+            g = groups[strongest]
+            lead = np.empty(g.size, bool)
+            lead[0] = True
+            np.not_equal(g[1:], g[:-1], out=lead[1:])
+            keep[g[lead]] = rows[strongest][lead]
         result = {name: values[keep] for name, values in out.items()}
-        result["facilitated"] = facilitated_any[: keep.size]
+        # a pair counts as facilitated if any of its contacts was arranged by the facilitator
+        result["facilitated"] = np.bincount(group, weights=out["facilitated"][order],
+                                            minlength=keep.size) > 0
         return result
+
+
+def _column(value: object, k: int, dtype: type) -> np.ndarray:
+    """``k`` values of a contact attribute given as one value or as ``k`` values."""
+    if np.ndim(value) == 0:
+        return np.full(k, value, dtype)
+    return np.asarray(value, dtype)

@@ -391,8 +391,11 @@ class ClusterModel(mesa.Model, World):
             self.firm_table_parts.append({"Step": np.full(self.firms.n, self.steps, np.int64),
                                           "AgentID": self.firm_agent_ids,
                                           **firm_rows(self)})
-        for row in self.current_cluster_rows:
-            self.datacollector.add_table_row("cluster_kpis", {"step": self.month, **row})
+        # the rows of every cluster at once (what add_table_row does row by row)
+        table, rows = self.datacollector.tables["cluster_kpis"], self.current_cluster_rows
+        for column, values in table.items():
+            values.extend([self.month] * len(rows) if column == "step"
+                          else [row[column] for row in rows])
 
 
 def _month(model: ClusterModel) -> int:

@@ -268,12 +268,12 @@ def _visit_members(w: World, m: _Month) -> None:
     c, n = c[n > 0], n[n > 0]
     if c.size == 0:
         return
-    seg, pos = _segments(m.member_start[c], m.member_count[c])
+    seg, pos, rank = _segments(m.member_start[c], m.member_count[c])
     candidates = m.members[pos]
     surveyed = w.month <= fac.survey_valid_until[c]
     key = np.where(surveyed[seg], firms.satisfaction[candidates], w.rng.random(pos.size))
     order = np.lexsort((key, seg))  # stable: equal satisfaction in firm order
-    chosen = candidates[order[_rank_in_group(seg[order]) < n[seg[order]]]]
+    chosen = candidates[order[rank < n[seg]]]
     fac.balance[c] -= n * spec.cost
     m.days[c] -= n * spec.staff_days
     record_personal_contact(w, chosen, np.ones(chosen.size, bool))
@@ -393,7 +393,7 @@ def choose_participants(w: World, m: _Month, c: np.ndarray,
     replacement by the keys ``log(u) / weight`` of Efraimidis & Spirakis (2006), all events in
     one grouped sort."""
     f, fp = w.firms, w.params.facilitation
-    seg, pos = _segments(m.member_start[c], m.member_count[c])
+    seg, pos, rank = _segments(m.member_start[c], m.member_count[c])
     members = m.members[pos]
     selection = np.where(m.plan.export_promotion[s], fp.readiness_selection, 0.0)
     weight = (f.trust_in_facilitator[members] * f.export_motivation[members]
@@ -401,8 +401,7 @@ def choose_participants(w: World, m: _Month, c: np.ndarray,
               * (1.0 + (f.voucher_balance[members] > 0))) + 1e-12
     keys = np.log(w.rng.random(members.size)) / weight
     order = np.lexsort((-keys, seg))
-    places = np.minimum(m.plan.firms[s], m.member_count[c])
-    order = order[_rank_in_group(seg[order]) < places[seg[order]]]
+    order = order[rank < np.minimum(m.plan.firms[s], m.member_count[c])[seg]]
     seg, chosen = seg[order], members[order]
     decline = (w.facilitators.service_fee_share[c][seg] * fp.price_sensitivity
                * (1.0 - f.resources[chosen]) * (f.voucher_balance[chosen] <= 0))
@@ -466,18 +465,11 @@ def record_participation(w: World, firms: np.ndarray, seg: np.ndarray, in_person
 
 
 # -- grouped arrays -------------------------------------------------------------------------------
-def _segments(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenated ranges ``start[g]:start[g] + count[g]``: (group of each item, position)."""
+def _segments(start: np.ndarray, count: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenated ranges ``start[g]:start[g] + count[g]``: the group of each item, its
+    position and its rank within its group. Sorting the items by (group, anything) keeps the
+    groups where they are, so ``rank`` is also the rank within the group after such a sort."""
     seg = np.repeat(np.arange(count.size), count)
-    first = np.cumsum(count) - count
-    return seg, start[seg] + np.arange(seg.size) - first[seg]
-
-
-def _rank_in_group(sorted_groups: np.ndarray) -> np.ndarray:
-    """Position of each item within its run of equal values (``sorted_groups`` grouped)."""
-    if sorted_groups.size == 0:
-        return np.zeros(0, np.int64)
-    new = np.r_[True, sorted_groups[1:] != sorted_groups[:-1]]
-    starts = np.flatnonzero(new)
-    return np.arange(sorted_groups.size) - np.repeat(starts, np.diff(np.r_[starts,
-                                                                              new.size]))
+    rank = np.arange(seg.size) - (np.cumsum(count) - count)[seg]
+    return seg, start[seg] + rank, rank

@@ -44,7 +44,7 @@ def reputation_of_cluster(rel_partner: np.ndarray, rel_cluster: np.ndarray,
     query = query_partner.astype(np.int64) * n_clusters + query_cluster
     keys = rel_partner.astype(np.int64) * n_clusters + rel_cluster
     size = (int(max(rel_partner.max(), query_partner.max())) + 1) * n_clusters
-    if size <= 4 * (keys.size + query.size) + 65_536:
+    if size <= 16 * (keys.size + query.size) + (1 << 20):
         # few partners x clusters: sum over every (partner, cluster) cell at once, in row order
         sums = np.bincount(keys, weights=rel_trust_pf, minlength=size)[query]
         counts = np.bincount(keys, minlength=size)[query]

@@ -284,17 +284,19 @@ def _run_events(w: World, m: _Month) -> None:
     """Up to ``max_events_per_month`` rounds; round r is the r-th event of every facilitator
     still organising. Each draws its next service by its role's weights; it stops for the month
     if it lacks the staff days, if nobody takes part, or if the event (even without translation)
-    costs more than its spendable money plus the participants' payments."""
-    plan, fac, fp = m.plan, w.facilitators, w.params.facilitation
+    costs more than its spendable money plus the participants' payments.
+
+    A round changes what the next rounds read (balance, staff days, vouchers, trust in the
+    facilitator, and the skills and experience training and briefings give); what no later
+    round reads (participation records, benefits, contacts abroad, trips) is done once for the
+    month's events in :func:`_deliver`."""
+    plan, fac, fp, firms = m.plan, w.facilitators, w.params.facilitation, w.firms
     open_ = m.clusters[plan.organises_events[m.clusters]]
-    stages = w.cluster_stages()
-    effectiveness = brokering_effectiveness(w, stages) * facilitator_responsiveness_all(w)
-    market_cdf = np.cumsum(trip_market_weights(w), axis=1)
-    market_cdf /= market_cdf[:, -1:]
     translation_cost = fp.services[Service.TRANSLATION].cost
+    held: list[tuple[np.ndarray, ...]] = []
     for _ in range(fp.max_events_per_month):
         if open_.size == 0:
-            return
+            break
         s = draw_rows(plan.service_cdf[open_], w.rng.random(open_.size))
         staffed = plan.staff_days[s] <= m.days[open_]
         c, s = open_[staffed], s[staffed]
@@ -303,60 +305,84 @@ def _run_events(w: World, m: _Month) -> None:
         # the cluster's vouchers) -- the cheaper variant, without translation, is checked
         fee = fac.service_fee_share[c]
         spendable = np.maximum(0.0, fac.balance[c] - m.reserve[c])
-        vouchers = np.bincount(w.firms.cluster[m.members],
-                               weights=w.firms.voucher_balance[m.members], minlength=fac.n)[c]
-        most = np.minimum(np.maximum(1.0, fee) * plan.cost[s], fee * plan.cost[s] + vouchers)
-        possible = plan.cost[s] <= (spendable + most) * (1.0 + _SLACK) + _SLACK
-        c, s, fee, spendable = c[possible], s[possible], fee[possible], spendable[possible]
+        cheapest = plan.cost[s]
+        short = cheapest * (1.0 - np.minimum(fee, 1.0)) > spendable
+        if short.any():
+            vouchers = np.bincount(firms.cluster[m.members],
+                                   weights=firms.voucher_balance[m.members], minlength=fac.n)[c]
+            most = np.minimum(np.maximum(1.0, fee) * cheapest, fee * cheapest + vouchers)
+            possible = cheapest <= (spendable + most) * (1.0 + _SLACK) + _SLACK
+            c, s, fee, spendable = c[possible], s[possible], fee[possible], spendable[possible]
         if c.size == 0:
-            return
+            break
         seg, participants = choose_participants(w, m, c, s)
         counts = np.bincount(seg, minlength=c.size)
         # the event with translation if that is affordable, else without, else stop
         costs = np.stack([plan.cost[s] + translation_cost * plan.translation[c, s], plan.cost[s]])
-        paid = np.stack([np.bincount(seg, minlength=c.size, weights=sum(
-            quote_service_fees(w, participants, seg, counts, cost, fee))) for cost in costs])
+        quotes = [quote_service_fees(w, participants, seg, counts, cost, fee) for cost in costs]
+        paid = np.stack([np.bincount(seg, weights=v + p, minlength=c.size) for v, p in quotes])
         affordable = costs <= spendable + paid
         go = (counts > 0) & affordable.any(axis=0)
         open_ = c[go]
-        translated = affordable[0, go]
-        cost = np.where(translated, costs[0, go], costs[1, go])
+        if not go.any():
+            break
+        translated = affordable[0]
         keep = go[seg]
+        from_voucher = np.where(translated[seg], quotes[0][0], quotes[1][0])[keep]
+        private = np.where(translated[seg], quotes[0][1], quotes[1][1])[keep]
         seg = (np.cumsum(go) - 1)[seg[keep]]
         participants = participants[keep]
-        c, s, counts = c[go], s[go], counts[go]
-        collect_service_fees(w, c, participants, seg, counts, cost, fee[go])
-        fac.balance[c] -= cost
+        c, s, translated = c[go], s[go], translated[go]
+        collect_service_fees(w, c, participants, seg, from_voucher, private)
+        fac.balance[c] -= np.where(translated, costs[0, go], costs[1, go])
         m.days[c] -= plan.staff_days[s]
-        level = np.where(translated, plan.translation[c, s], 0.0)
-        _deliver(w, m, c, s, participants, seg, level, effectiveness, market_cdf)
+        in_person = plan.in_person[s]
+        record_personal_contact(w, participants, in_person[seg])
+        _teach(w, participants, plan.effect[s][seg])
+        held.append((c, s, participants, seg, np.where(translated, plan.translation[c, s], 0.0)))
+    if held:
+        _deliver(w, m, held)
 
 
-def _deliver(w: World, m: _Month, c: np.ndarray, s: np.ndarray, participants: np.ndarray,
-             seg: np.ndarray, translation: np.ndarray,
-             effectiveness: np.ndarray, market_cdf: np.ndarray) -> None:
-    """What a round's events do for their participants: contacts abroad, skills or knowledge."""
-    plan, fp, firms = m.plan, w.params.facilitation, w.firms
-    firms.benefit[participants] += w.params.membership.benefit_event
-    record_participation(w, participants, seg, plan.in_person[s], plan.collaboration[s])
-    effect = plan.effect[s]
-    learn = participants[effect[seg] == TRAINING]
+def _teach(w: World, participants: np.ndarray, effect: np.ndarray) -> None:
+    """Training raises language skill and capability; a briefing adds market experience."""
+    fp, firms = w.params.facilitation, w.firms
+    learn = participants[effect == TRAINING]
     if learn.size:
         ones = np.ones(learn.size)
         firms.language_skill[learn] = trust.trust_after_good_contact(
             firms.language_skill[learn], ones, fp.training_gain)
         firms.capability[learn] = trust.trust_after_good_contact(
             firms.capability[learn], ones, fp.training_gain / 2)
-    firms.experience[participants[effect[seg] == INTELLIGENCE]] += fp.intelligence_gain
+    firms.experience[participants[effect == INTELLIGENCE]] += fp.intelligence_gain
+
+
+def _deliver(w: World, m: _Month, held: list[tuple[np.ndarray, ...]]) -> None:
+    """What the month's events (each round's, in round order) do for their participants beyond
+    what :func:`_run_events` did per round: participation records and benefits, and contacts
+    with the partners of one market."""
+    plan, fp = m.plan, w.params.facilitation
+    offset = np.cumsum([0] + [h[0].size for h in held])
+    c = np.concatenate([h[0] for h in held])
+    s = np.concatenate([h[1] for h in held])
+    participants = np.concatenate([h[2] for h in held])
+    seg = np.concatenate([h[3] + offset[r] for r, h in enumerate(held)])
+    translation = np.concatenate([h[4] for h in held])
+    w.firms.benefit += w.params.membership.benefit_event * np.bincount(participants,
+                                                                       minlength=w.firms.n)
+    record_participation(w, participants, seg, plan.in_person[s], plan.collaboration[s])
+    effect = plan.effect[s]
     abroad = effect <= BROKERED  # events that bring participants to foreign partners
     if not abroad.any():
         return
+    effectiveness = (brokering_effectiveness(w, w.cluster_stages())
+                     * facilitator_responsiveness_all(w))
     n_contacts = np.maximum(1, np.round(plan.contacts_per_firm[s] * effectiveness[c]))
     u = w.rng.random(c.size)
-    market = draw_rows(market_cdf[c], u)
+    market_cdf = np.cumsum(trip_market_weights(w), axis=1)
+    market = draw_rows((market_cdf / market_cdf[:, -1:])[c], u)
     agreed = w.facilitators.agreements[c]
-    n_agreed = agreed.sum(axis=1)
-    nth = (u * n_agreed).astype(np.int64)  # the nth agreement market, uniformly
+    nth = (u * agreed.sum(axis=1)).astype(np.int64)  # the nth agreement market, uniformly
     via_agreement = np.argmax(np.cumsum(agreed, axis=1) > nth[:, None], axis=1)
     market = np.where(effect == INTERCLUSTER, via_agreement, market)
     trip = (effect == TRIP) & plan.in_person[s]  # a remote "mission" takes nobody abroad
@@ -367,17 +393,15 @@ def _deliver(w: World, m: _Month, c: np.ndarray, s: np.ndarray, participants: np
     # partners met: random partners of the market (trips) or of its live needs (brokered)
     pool = market + np.where(effect != TRIP, len(w.market_names), 0)
     pool_size = w.pool_count[pool]
-    met = abroad & (pool_size > 0)
-    per_firm = np.where(met, n_contacts, 0).astype(np.int64)[seg]
+    per_firm = np.where(abroad & (pool_size > 0), n_contacts, 0).astype(np.int64)[seg]
     firm = np.repeat(participants, per_firm)
     event = np.repeat(seg, per_firm)
     if firm.size == 0:
         return
     pick = w.pool_start[pool[event]] + (w.rng.random(firm.size)
                                         * pool_size[event]).astype(np.int64)
-    partner = w.pool_partners[pick]
     bonus = fp.manager_effect * w.facilitators.manager_skill[c] * plan.bonus_fraction[s]
-    w.contacts.add(firm, partner, in_person=plan.in_person[s][event],
+    w.contacts.add(firm, w.pool_partners[pick], in_person=plan.in_person[s][event],
                    translation=translation[event], trust_bonus=bonus[event], facilitated=True)
 
 
@@ -424,12 +448,10 @@ def quote_service_fees(w: World, participants: np.ndarray, seg: np.ndarray, coun
 
 
 def collect_service_fees(w: World, clusters: np.ndarray, participants: np.ndarray,
-                         seg: np.ndarray, counts: np.ndarray, event_cost: np.ndarray,
-                         fee_share: np.ndarray) -> None:
-    """Participants pay for their events (one per cluster): vouchers are booked as public, fees
-    as private income of the event's cluster."""
-    from_voucher, private = quote_service_fees(w, participants, seg, counts, event_cost,
-                                               fee_share)
+                         seg: np.ndarray, from_voucher: np.ndarray, private: np.ndarray) -> None:
+    """Participants pay for their events ``seg`` (one per cluster, of ``clusters``) what
+    :func:`quote_service_fees` quoted: vouchers are booked as public, fees as private income of
+    the event's cluster."""
     w.firms.voucher_balance[participants] -= from_voucher
     n = clusters.size
     w.facilitators.receive_some("public", clusters,
@@ -450,18 +472,21 @@ def record_personal_contact(w: World, firms: np.ndarray, in_person: np.ndarray) 
 
 def record_participation(w: World, firms: np.ndarray, seg: np.ndarray, in_person: np.ndarray,
                          active: np.ndarray) -> None:
-    """Participants of a round's events (``in_person``, ``active`` per event): a day of joint
-    activity if the event is active (ESCA counts no passive attendance, seed 003) and, in person,
-    a shared event (each in-person event gets the next id of the month)."""
+    """Participants of the month's events (``in_person``, ``active`` per event, events in the
+    order they were held): a day of joint activity per active event (ESCA counts no passive
+    attendance, seed 003) and, for in-person events, the firm's last shared event of the month
+    (each in-person event gets the next id of the month). Trust in the facilitator was raised
+    when each event was held (:func:`record_personal_contact`)."""
     f = w.firms
     f.last_participation[firms] = w.month
     w.events_held_this_month += int(in_person.size)
-    f.collaboration_days[firms[active[seg]], w.month % 12] += 1
+    days = np.bincount(firms[active[seg]], minlength=f.n)
+    f.collaboration_days[:, w.month % 12] += days.astype(f.collaboration_days.dtype)
     event_id = w.events_this_month + np.cumsum(in_person)
     w.events_this_month += int(in_person.sum())
     present = in_person[seg]
-    f.last_event[firms[present]] = event_id[seg[present]]
-    record_personal_contact(w, firms, present)
+    # a firm's last in-person event is the one with the highest id
+    np.maximum.at(f.last_event, firms[present], event_id[seg[present]])
 
 
 # -- grouped arrays -------------------------------------------------------------------------------

@@ -60,7 +60,9 @@ class ContactBuffer:
         # one sort by pair (firm, then partner); only pairs met more than once need the
         # strongest of their contacts picked (a sort of the repeated ones by strength)
         key = firm * (int(partner.max()) + 1) + partner
-        order = np.argsort(key, kind="stable")
+        # (not a stable sort: contacts of one pair that tie on strength are alike but for
+        # ``facilitated``, which is pooled over the pair)
+        order = np.argsort(key)
         sorted_key = key[order]
         first = np.empty(order.size, bool)
         first[0] = True

@@ -9,7 +9,8 @@ and scheduling", docs/ODD.md) line by line, each in its own module of
    vouchers;
 3. facilitators collect fees and EU money and pay their staff;
 4. partner needs open and expire;
-5. facilitators (in random order) visit members and organise events, which produce contacts;
+5. facilitators visit members and organise events (all at once, events in rounds), which
+   produce contacts;
 6. firms search on their own, refer partners to trusted peers, follow up partners they begin to
    trust, and on trips abroad revisit the partners they know there;
 7. all contacts of the month update trust; relations without contact decay;

@@ -224,23 +224,36 @@ def organise_services(w: World, clusters: np.ndarray | None = None) -> None:
     """The facilitators (all, or only ``clusters``) spend this month's staff days and spendable
     money: a survey when due, personal visits, then events in rounds. Ties a facilitator brokered
     in the past 12 months count among its relations to keep up."""
-    plan = w.service_plan
-    fac = w.facilitators
     w.facilitated_recent = w.facilitated_ties_per_cluster()
+    month = start_month(w, clusters)
+    _run_surveys(w, month)
+    _visit_members(w, month)
+    _run_events(w, month)
+
+
+def start_month(w: World, clusters: np.ndarray | None = None) -> _Month:
+    """This month's staff days and members of the facilitators (all, or only ``clusters``); the
+    acting ones have members and days left after coordinating their relations."""
+    plan, fac = w.service_plan, w.facilitators
     members = np.flatnonzero(w.firms.member)  # firms are numbered cluster by cluster
     count = np.bincount(w.firms.cluster[members], minlength=fac.n)
-    start = np.concatenate(([0], np.cumsum(count)[:-1]))
+    start = np.cumsum(count) - count
     days = fac.effective_staff * plan.staff_days_per_month - coordination_days_all(w)
     acting = (count > 0) & (days > 0)
     if clusters is not None:
         only = np.zeros(fac.n, bool)
         only[np.asarray(clusters, np.int64)] = True
         acting &= only
-    month = _Month(plan, np.flatnonzero(acting), days,
-                   w.params.facilitation.reserve_months * plan.wage_bill, members, start, count)
-    _run_surveys(w, month)
-    _visit_members(w, month)
-    _run_events(w, month)
+    return _Month(plan, np.flatnonzero(acting), days,
+                  w.params.facilitation.reserve_months * plan.wage_bill, members, start, count)
+
+
+def most_participants_pay(cost: np.ndarray, fee_share: np.ndarray,
+                          vouchers: np.ndarray) -> np.ndarray:
+    """The most any participants could pay for an event of ``cost`` (:func:`quote_service_fees`):
+    each pays at most its full share from vouchers or ``fee_share`` of it privately, so all
+    together at most max(1, f) x cost, and at most f x cost plus all ``vouchers`` they hold."""
+    return np.minimum(np.maximum(1.0, fee_share) * cost, fee_share * cost + vouchers)
 
 
 def _run_surveys(w: World, m: _Month) -> None:
@@ -310,7 +323,7 @@ def _run_events(w: World, m: _Month) -> None:
         if short.any():
             vouchers = np.bincount(firms.cluster[m.members],
                                    weights=firms.voucher_balance[m.members], minlength=fac.n)[c]
-            most = np.minimum(np.maximum(1.0, fee) * cheapest, fee * cheapest + vouchers)
+            most = most_participants_pay(cheapest, fee, vouchers)
             possible = cheapest <= (spendable + most) * (1.0 + _SLACK) + _SLACK
             c, s, fee, spendable = c[possible], s[possible], fee[possible], spendable[possible]
         if c.size == 0:

@@ -21,18 +21,19 @@ class ContactBuffer:
     trust_bonus: list[np.ndarray] = field(default_factory=list)
     facilitated: list[np.ndarray] = field(default_factory=list)
 
-    def add(self, firms: np.ndarray, partners: np.ndarray, *, in_person: bool,
-            translation: float = 0.0, trust_bonus: float = 0.0,
-            facilitated: bool = False) -> None:
+    def add(self, firms: np.ndarray, partners: np.ndarray, *, in_person: bool | np.ndarray,
+            translation: float | np.ndarray = 0.0, trust_bonus: float | np.ndarray = 0.0,
+            facilitated: bool | np.ndarray = False) -> None:
+        """Buffer contacts; the attributes are one value for all or one per contact."""
         k = firms.shape[0]
         if k == 0:
             return
         self.firms.append(np.asarray(firms, np.int64))
         self.partners.append(np.asarray(partners, np.int64))
-        self.in_person.append(np.full(k, in_person))
-        self.translation.append(np.full(k, float(translation)))
-        self.trust_bonus.append(np.full(k, float(trust_bonus)))
-        self.facilitated.append(np.full(k, facilitated))
+        self.in_person.append(_column(in_person, k, bool))
+        self.translation.append(_column(translation, k, float))
+        self.trust_bonus.append(_column(trust_bonus, k, float))
+        self.facilitated.append(_column(facilitated, k, bool))
 
     def drain(self) -> dict[str, np.ndarray]:
         """All contacts, one per (firm, partner) pair (the strongest kept), and clear the buffer.
@@ -55,18 +56,39 @@ class ContactBuffer:
             "facilitated": np.concatenate(self.facilitated),
         }
         self.__init__()
-        key_firm, key_partner = out["firms"], out["partners"]
-        order = np.lexsort((-out["trust_bonus"], -out["translation"], ~out["in_person"],
-                            key_partner, key_firm))
-        sorted_firm, sorted_partner = key_firm[order], key_partner[order]
-        first = np.ones(order.size, bool)
-        first[1:] = ((sorted_firm[1:] != sorted_firm[:-1])
-                     | (sorted_partner[1:] != sorted_partner[:-1]))
-        keep = order[first]
-        facilitated_any = np.zeros(order.size, bool)
-        # a pair counts as facilitated if any of its contacts was arranged by the facilitator
+        firm, partner = out["firms"], out["partners"]
+        # one sort by pair (firm, then partner); only pairs met more than once need the
+        # strongest of their contacts picked (a sort of the repeated ones by strength)
+        key = firm * (int(partner.max()) + 1) + partner
+        # (not a stable sort: contacts of one pair that tie on strength are alike but for
+        # ``facilitated``, which is pooled over the pair)
+        order = np.argsort(key)
+        sorted_key = key[order]
+        first = np.empty(order.size, bool)
+        first[0] = True
+        np.not_equal(sorted_key[1:], sorted_key[:-1], out=first[1:])
         group = np.cumsum(first) - 1
-        np.logical_or.at(facilitated_any, group, out["facilitated"][order])
+        keep = order[first]
+        repeated = (np.diff(np.append(np.flatnonzero(first), order.size)) > 1)
+        if repeated.any():
+            in_group = repeated[group]
+            rows, groups = order[in_group], group[in_group]
+            strongest = np.lexsort((-out["trust_bonus"][rows], -out["translation"][rows],
+                                    ~out["in_person"][rows], groups))
+            g = groups[strongest]
+            lead = np.empty(g.size, bool)
+            lead[0] = True
+            np.not_equal(g[1:], g[:-1], out=lead[1:])
+            keep[g[lead]] = rows[strongest][lead]
         result = {name: values[keep] for name, values in out.items()}
-        result["facilitated"] = facilitated_any[: keep.size]
+        # a pair counts as facilitated if any of its contacts was arranged by the facilitator
+        result["facilitated"] = np.bincount(group, weights=out["facilitated"][order],
+                                            minlength=keep.size) > 0
         return result
+
+
+def _column(value: object, k: int, dtype: type) -> np.ndarray:
+    """``k`` values of a contact attribute given as one value or as ``k`` values."""
+    if np.ndim(value) == 0:
+        return np.full(k, value, dtype)
+    return np.asarray(value, dtype)

@@ -9,7 +9,8 @@ and scheduling", docs/ODD.md) line by line, each in its own module of
    vouchers;
 3. facilitators collect fees and EU money and pay their staff;
 4. partner needs open and expire;
-5. facilitators (in random order) visit members and organise events, which produce contacts;
+5. facilitators visit members and organise events (all at once, events in rounds), which
+   produce contacts;
 6. firms search on their own, refer partners to trusted peers, follow up partners they begin to
    trust, and on trips abroad revisit the partners they know there;
 7. all contacts of the month update trust; relations without contact decay;
@@ -106,8 +107,8 @@ class ClusterModel(mesa.Model, World):
         self.scheme = make_scheme(self.funding)
         self.month = 0
         self.contacts = ContactBuffer()
-        # (participants, market, translation level) of this month's trips abroad
-        self.trips: list[tuple[np.ndarray, int, float]] = []
+        # this month's trips abroad: (participants, market of each, translation level of each)
+        self.trips: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self.events_this_month = 0
         self.events_held_this_month = 0
         self.new_ties_this_step = 0
@@ -119,6 +120,7 @@ class ClusterModel(mesa.Model, World):
 
         self._build_markets(scenario)
         self._build_facilitators()
+        self.service_plan = services.plan_services(self)
         self._build_firms()
         self._build_partners(scenario)
         self._build_peer_network()
@@ -358,7 +360,7 @@ class ClusterModel(mesa.Model, World):
         funding.pay_public_funding(self)                               # 2. public funding
         budgets.run_facilitator_budgets(self)                          # 3. facilitator budgets
         opportunities.refresh_opportunities(self)                      # 4. opportunities
-        services.organise_services(self, self.facilitator_order())     # 5. facilitators act
+        services.organise_services(self)                               # 5. facilitators act
         search.search_partners_alone(self)                             # 6. firms act: search,
         search.refer_partners_to_peers(self)                           #    referrals,
         search.follow_up_relations(self)                               #    follow-ups,
@@ -373,13 +375,6 @@ class ClusterModel(mesa.Model, World):
             development.forget_faded_relations(self)                   #     forgetting
         if self.month % self.collect_every == 0:                       # 13. observation
             self.collect()
-
-    def facilitator_order(self) -> list[int]:
-        """This month's random order of the facilitators (Mesa's ``shuffle_do`` order: the
-        model's ``random`` shuffles the agents as they were created)."""
-        order = list(range(len(self.facilitator_agents)))
-        self.random.shuffle(order)
-        return order
 
     # -- outputs -------------------------------------------------------------------------------
     @property
@@ -397,8 +392,11 @@ class ClusterModel(mesa.Model, World):
             self.firm_table_parts.append({"Step": np.full(self.firms.n, self.steps, np.int64),
                                           "AgentID": self.firm_agent_ids,
                                           **firm_rows(self)})
-        for row in self.current_cluster_rows:
-            self.datacollector.add_table_row("cluster_kpis", {"step": self.month, **row})
+        # the rows of every cluster at once (what add_table_row does row by row)
+        table, rows = self.datacollector.tables["cluster_kpis"], self.current_cluster_rows
+        for column, values in table.items():
+            values.extend([self.month] * len(rows) if column == "step"
+                          else [row[column] for row in rows])
 
 
 def _month(model: ClusterModel) -> int:

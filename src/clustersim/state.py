@@ -297,6 +297,13 @@ class FacilitatorTable:
         self.income_total[source][cluster] += amount
         self.income_ring[cluster, month % 12, INCOME_SOURCES.index(source)] += amount
 
+    def receive_some(self, source: str, clusters: np.ndarray, amounts: np.ndarray,
+                     month: int) -> None:
+        """Book income of some clusters (each listed once)."""
+        self.balance[clusters] += amounts
+        self.income_total[source][clusters] += amounts
+        self.income_ring[clusters, month % 12, INCOME_SOURCES.index(source)] += amounts
+
     def income_last_12_months(self) -> tuple[np.ndarray, np.ndarray]:
         """(private income, total income) per cluster over the last 12 months."""
         per_source = self.income_ring.sum(axis=1)

@@ -62,10 +62,15 @@ class World:
     facilitators: FacilitatorTable
     live_partners: np.ndarray
     live_by_market: list[np.ndarray]
+    pool_partners: np.ndarray  # partner pools of events, flat (opportunities.refresh_live_...)
+    pool_start: np.ndarray  # pool m: market m's partners; pool n_markets + m: its live needs
+    pool_count: np.ndarray
+    service_plan: Any  # a clustersim.processes.services.ServicePlan (fixed for the run)
 
     # -- this month ----------------------------------------------------------------------------
     contacts: ContactBuffer
-    trips: list[tuple[np.ndarray, int, float]]  # (participants, market, translation level)
+    # this month's trips abroad: (participants, market of each, translation level of each)
+    trips: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
     events_this_month: int
     events_held_this_month: int
     new_ties_this_step: int

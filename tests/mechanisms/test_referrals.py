@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from clustersim.mechanisms.referrals import referral_contacts, reputation_of_cluster
 
@@ -64,12 +65,14 @@ def test_reputation_empty():
     np.testing.assert_array_equal(rep, [0.0, 0.0])
 
 
-def test_reputation_equals_a_grouping_of_every_relation():
-    """Aggregating only the queried keys gives exactly the means of a full grouping."""
+@pytest.mark.parametrize("n_partners", [30, 200_000])  # dense cells, or queried keys only
+def test_reputation_equals_a_grouping_of_every_relation(n_partners):
+    """Both ways of aggregating give exactly the means of a full grouping."""
     rng = np.random.default_rng(11)
     for _ in range(20):
         n_rel, n_clusters = int(rng.integers(1, 400)), int(rng.integers(1, 6))
         partner = rng.integers(0, 30, n_rel)
+        partner[0] = n_partners - 1
         cluster = rng.integers(0, n_clusters, n_rel)
         trust_pf = rng.random(n_rel)
         q_partner = rng.integers(0, 35, 50)

@@ -82,4 +82,4 @@ class Facilitator(mesa.Agent):
     # -- the monthly rule ----------------------------------------------------------------------
     def organise_services(self) -> None:
         """Spend this month's staff days and spendable money on visits and events."""
-        services.organise_services_of(self.model, self.index)
+        services.organise_services(self.model, np.array([self.index]))

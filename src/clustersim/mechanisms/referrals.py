@@ -35,14 +35,21 @@ def reputation_of_cluster(rel_partner: np.ndarray, rel_cluster: np.ndarray,
                           query_cluster: np.ndarray) -> np.ndarray:
     """Mean trust each queried partner has in the members of the queried cluster (0 if none).
 
-    Only the queried (partner, cluster) keys are aggregated: each relation is looked up among
-    them by binary search (no sort of every relation each month). Sums run over the relations in
-    row order, as a grouping of all relations would."""
+    With few partners x clusters every cell is summed by one ``bincount``; otherwise only the
+    queried (partner, cluster) keys are aggregated: each relation is looked up among them by
+    binary search (no sort of every relation each month). Either way sums run over the relations
+    in row order, so both give the same numbers."""
     if rel_partner.size == 0 or query_partner.size == 0:
         return np.zeros(query_partner.shape)
     query = query_partner.astype(np.int64) * n_clusters + query_cluster
-    wanted = np.unique(query)
     keys = rel_partner.astype(np.int64) * n_clusters + rel_cluster
+    size = (int(max(rel_partner.max(), query_partner.max())) + 1) * n_clusters
+    if size <= 16 * (keys.size + query.size) + (1 << 20):
+        # few partners x clusters: sum over every (partner, cluster) cell at once, in row order
+        sums = np.bincount(keys, weights=rel_trust_pf, minlength=size)[query]
+        counts = np.bincount(keys, minlength=size)[query]
+        return np.divide(sums, counts, out=np.zeros(query.size), where=counts > 0)
+    wanted = np.unique(query)
     pos = np.minimum(np.searchsorted(wanted, keys), wanted.size - 1)
     hit = wanted[pos] == keys
     sums = np.bincount(pos[hit], weights=rel_trust_pf[hit], minlength=wanted.size)

@@ -55,10 +55,8 @@ def apply_contacts(w: World) -> None:
     rel.last_contact[all_rows] = w.month
     rel.facilitated[rows] |= c["facilitated"]
     idle = ~touched
-    rel.trust_fp[: rel.n][idle] = trust.decay_trust(rel.trust_fp[: rel.n][idle],
-                                                    tp.decay_per_month)
-    rel.trust_pf[: rel.n][idle] = trust.decay_trust(rel.trust_pf[: rel.n][idle],
-                                                    tp.decay_per_month)
+    for column in (rel.view("trust_fp"), rel.view("trust_pf")):
+        np.copyto(column, trust.decay_trust(column, tp.decay_per_month), where=idle)
 
 
 def open_relations(w: World, firms: np.ndarray, partners: np.ndarray,

@@ -24,6 +24,12 @@ def refresh_live_partners(w: World) -> None:
     w.live_partners = np.flatnonzero(live)
     w.live_by_market = [w.live_partners[p.market[w.live_partners] == m]
                            for m in range(len(w.market_names))]
+    # the partner pools events draw from, flat: pool m holds market m's partners, pool
+    # n_markets + m the partners of market m with a live need
+    pools = w.partners_by_market + w.live_by_market
+    w.pool_count = np.array([pool.size for pool in pools], np.int64)
+    w.pool_start = np.cumsum(w.pool_count) - w.pool_count
+    w.pool_partners = np.concatenate(pools)
 
 
 def sample_partners(w: World, market: int | None, k: int, live_only: bool) -> np.ndarray:

@@ -108,8 +108,7 @@ def revisit_known_partners(w: World) -> None:
     rel, n_m = w.relations, len(w.market_names)
     trip_keys = np.concatenate([firms.astype(np.int64) * n_m + market
                                 for firms, market, _ in w.trips])
-    trip_translation = np.concatenate([np.full(firms.size, level)
-                                       for firms, _, level in w.trips])
+    trip_translation = np.concatenate([level for _, _, level in w.trips])
     w.trips = []
     visited, inverse = np.unique(trip_keys, return_inverse=True)
     translation = np.zeros(visited.size)

@@ -1,19 +1,29 @@
-"""ODD §3 step 5, facilitators act (7.5, 7.6): in an order shuffled every month, each cluster
-organisation runs its satisfaction survey when due, visits members and organises events from its
-service portfolio; events produce contacts with foreign partners, and participants pay their
-share (vouchers first).
+"""ODD §3 step 5, facilitators act (7.5, 7.6): each cluster organisation runs its satisfaction
+survey when due, visits members and organises events from its service portfolio; events produce
+contacts with foreign partners, and participants pay their share (vouchers first).
 
-The per-facilitator rules read and change row ``i`` of the world's tables; the
-:class:`~clustersim.agents.Facilitator` agent is a view on the same row.
+All facilitators act at once, as arrays over the clusters: the surveys of every cluster, then
+the visits of every cluster, then the events in **rounds** -- round r is the r-th event of every
+facilitator that is still organising this month. Within a cluster the sequence is the one the
+rules describe (survey, visits, then one event after the other, each seeing the balance, staff
+days, vouchers and trust the earlier ones left); across clusters nothing is shared but the
+read-only partner pools and the month's contact buffer, so the clusters need no order between
+them. A facilitator stops for the month (and saves up) at the first event it cannot staff or pay
+for. Where the payments of *any* participants could not make an event affordable, that is decided
+before participants are drawn.
+
+The :class:`~clustersim.agents.Facilitator` agent is a view on row ``i`` of the world's tables;
+its ``organise_services`` runs the same rounds for its cluster alone.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from clustersim.mechanisms import lifecycle, trust
 from clustersim.mechanisms.coordination import coordination_load, responsiveness
-from clustersim.processes.opportunities import sample_partners
 from clustersim.scenario.schema import FacilitatorRole, Service
 from clustersim.world import World
 
@@ -33,342 +43,471 @@ TRANSLATED_EVENTS = TRIPS_ABROAD | {Service.MATCHMAKING}
 PASSIVE_SERVICES = frozenset({Service.MARKET_INTELLIGENCE, Service.PARTNER_SEARCH})
 # services that bring firms to foreign partners: the ones ready to export self-select into them
 EXPORT_PROMOTION = TRIPS_ABROAD | {Service.MATCHMAKING, Service.PARTNER_SEARCH}
+# event services in a fixed order (by name): the columns of the per-cluster service tables
+EVENT_ORDER: tuple[Service, ...] = tuple(sorted(EVENT_SERVICES, key=lambda s: s.value))
+# what an event does beyond participation (7.5, "What events do")
+TRIP, INTERCLUSTER, BROKERED, TRAINING, INTELLIGENCE = range(5)
+_EFFECT = {Service.BUSINESS_MISSION: TRIP, Service.TRADE_FAIR: TRIP,
+           Service.INTERCLUSTER: INTERCLUSTER, Service.MATCHMAKING: BROKERED,
+           Service.PARTNER_SEARCH: BROKERED, Service.TRAINING: TRAINING,
+           Service.MARKET_INTELLIGENCE: INTELLIGENCE}
+# broker bonus: this fraction x manager_effect x manager skill (hard-coded, ODD §9)
+_BONUS_FRACTION = {TRIP: 0.0, INTERCLUSTER: 0.5, BROKERED: 0.25}
+# a bound on the rounding of sums: "surely unaffordable" must never overrule the exact check
+_SLACK = 1e-9
 
 
-class ServiceMonth:
-    """What stays fixed while the facilitators act in a month, computed once, not per event:
-    the clusters' life-cycle stages (members and maturity change only in later steps) and, per
-    cluster, the cumulative distribution of its trip markets (agreements are fixed)."""
+@dataclass(frozen=True)
+class ServicePlan:
+    """What the run's configuration fixes about the facilitators' services, as arrays: the event
+    services' costs and reach (one entry per :data:`EVENT_ORDER` service) and, per cluster, the
+    cumulative role weights of the event services it can organise and its translation level."""
 
-    def __init__(self, w: World):
-        self.stages = w.cluster_stages()
-        self._market_cdf: dict[int, np.ndarray] = {}
-
-    def market_cdf(self, w: World, cluster: int) -> np.ndarray:
-        cdf = self._market_cdf.get(cluster)
-        if cdf is None:
-            cdf = self._market_cdf[cluster] = cumulative(trip_market_weights(w, cluster))
-        return cdf
-
-
-def cumulative(p: np.ndarray) -> np.ndarray:
-    """Normalised cumulative sum of probabilities, for inverse-CDF sampling with
-    :func:`draw_index` (computed as ``Generator.choice`` does, so draws are identical)."""
-    cdf = np.cumsum(p)
-    cdf /= cdf[-1]
-    return cdf
-
-
-def draw_index(cdf: np.ndarray, rng: np.random.Generator) -> int:
-    """An index drawn with the probabilities of ``cdf``: one uniform number, a binary search.
-    Same draw and same result as ``rng.choice(cdf.size, p=p)``, without its checks and copies."""
-    return int(np.searchsorted(cdf, rng.random(), side="right"))
+    cost: np.ndarray
+    staff_days: np.ndarray
+    firms: np.ndarray
+    contacts_per_firm: np.ndarray
+    in_person: np.ndarray
+    export_promotion: np.ndarray
+    collaboration: np.ndarray  # the event counts as an ESCA collaboration day
+    effect: np.ndarray  # TRIP, INTERCLUSTER, BROKERED, TRAINING or INTELLIGENCE
+    bonus_fraction: np.ndarray
+    service_cdf: np.ndarray  # (clusters, services): cumulative role weights, 0-weight if absent
+    organises_events: np.ndarray  # (clusters,) at least one event service is possible
+    translation: np.ndarray  # (clusters, services): translation level added to the event
+    offers_survey: np.ndarray
+    offers_visits: np.ndarray
+    staff_days_per_month: np.ndarray
+    survey_interval: np.ndarray
+    wage_bill: np.ndarray
 
 
-def organise_services(w: World, order: list[int]) -> None:
-    """Every facilitator, in ``order``, spends this month's staff days and spendable money.
-    Ties a facilitator brokered in the past 12 months count among its relations to keep up."""
-    w.facilitated_recent = w.facilitated_ties_per_cluster()
-    month = ServiceMonth(w)
-    for i in order:
-        organise_services_of(w, i, month)
+def plan_services(w: World) -> ServicePlan:
+    """The service tables of ``w``'s clusters (configuration only; built once per run)."""
+    fp = w.params.facilitation
+    specs = [fp.services[s] for s in EVENT_ORDER]
+    n_c, n_s = len(w.clusters), len(EVENT_ORDER)
+    cdf = np.zeros((n_c, n_s))
+    organises = np.zeros(n_c, bool)
+    translation = np.zeros((n_c, n_s))
+    for i, config in enumerate(w.clusters):
+        offered = w.offered_services[i]
+        candidates = [s in offered for s in EVENT_ORDER]
+        if Service.INTERCLUSTER in offered and not w.facilitators.agreements[i].any():
+            candidates[EVENT_ORDER.index(Service.INTERCLUSTER)] = False
+        if any(candidates):
+            organises[i] = True
+            cdf[i] = _cumulative_role_weights(config.facilitator.role, fp.role_focus, candidates)
+        if Service.TRANSLATION in offered:
+            translation[i] = [w.translation_support if s in TRANSLATED_EVENTS else 0.0
+                              for s in EVENT_ORDER]
+    passive = np.array([s in PASSIVE_SERVICES for s in EVENT_ORDER])
+    effect = np.array([_EFFECT[s] for s in EVENT_ORDER])
+    return ServicePlan(
+        cost=np.array([sp.cost for sp in specs], float),
+        staff_days=np.array([sp.staff_days for sp in specs], float),
+        firms=np.array([sp.firms for sp in specs], np.int64),
+        contacts_per_firm=np.array([sp.contacts_per_firm for sp in specs], float),
+        in_person=np.array([sp.in_person for sp in specs]),
+        export_promotion=np.array([s in EXPORT_PROMOTION for s in EVENT_ORDER]),
+        collaboration=~passive | w.params.membership.passive_counts_as_collaboration,
+        effect=effect,
+        bonus_fraction=np.array([_BONUS_FRACTION.get(int(e), 0.0) for e in effect]),
+        service_cdf=cdf,
+        organises_events=organises,
+        translation=translation,
+        offers_survey=np.array([Service.SATISFACTION_SURVEY in o for o in w.offered_services]),
+        offers_visits=np.array([Service.MEMBER_VISITS in o for o in w.offered_services]),
+        staff_days_per_month=np.array([c.facilitator.staff_days_per_month for c in w.clusters],
+                                      float),
+        survey_interval=np.array([c.facilitator.survey_interval_months for c in w.clusters],
+                                 np.int64),
+        wage_bill=np.array([c.facilitator.staff * c.facilitator.monthly_cost_per_staff
+                            for c in w.clusters], float),
+    )
 
 
-# -- one facilitator ------------------------------------------------------------------------------
+def _cumulative_role_weights(role: FacilitatorRole, focus: float,
+                             candidates: list[bool]) -> np.ndarray:
+    """Cumulative, normalised role weights over :data:`EVENT_ORDER` (0 for services the cluster
+    cannot organise: a zero-width step the inverse-CDF draw never lands on)."""
+    weights = np.zeros(len(EVENT_ORDER))
+    for j, s in enumerate(EVENT_ORDER):
+        if not candidates[j]:
+            continue
+        if role == FacilitatorRole.ALL_ROUND:
+            weights[j] = 1.0
+        elif role == FacilitatorRole.FRAMEWORK:
+            weights[j] = focus if s in FRAMEWORK_SERVICES else 1.0 - focus
+        else:
+            weights[j] = focus if s in PROJECT_SERVICES else 1.0 - focus
+        weights[j] += 1e-9
+    cdf = np.cumsum(weights / weights.sum())
+    return cdf / cdf[-1]
+
+
+def draw_rows(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draws, one per row of ``cdf`` (a row's cumulative distribution) with uniform
+    ``u``: the index ``searchsorted(row, u, side="right")`` of each row, for all rows at once."""
+    return np.minimum((cdf <= u[:, None]).sum(axis=1), cdf.shape[1] - 1)
+
+
+# -- views on one facilitator (used by the Facilitator agent) -------------------------------------
 def members_of(w: World, i: int) -> np.ndarray:
     firms = w.cluster_firms[i]
     return firms[w.firms.member[firms]]
 
 
+def international_relations_all(w: World) -> np.ndarray:
+    """Per cluster: agreements with foreign cluster organisations plus ties it brokered this
+    past year."""
+    return w.facilitators.agreements.sum(axis=1) + w.facilitated_recent
+
+
 def international_relations(w: World, i: int) -> int:
     """Agreements with foreign cluster organisations plus ties it brokered this past year."""
-    return int(w.facilitators.agreements[i].sum() + w.facilitated_recent[i])
+    return int(international_relations_all(w)[i])
+
+
+def coordination_days_all(w: World) -> np.ndarray:
+    """Staff days a month each facilitator spends keeping its international relations alive."""
+    p = w.params.coordination
+    return coordination_load(international_relations_all(w), w.coordination_cost,
+                             p.facilitator_days_per_relation, p.exponent)
 
 
 def coordination_days(w: World, i: int) -> float:
     """Staff days a month consumed by keeping its international relationships alive."""
-    p = w.params.coordination
-    return float(coordination_load(international_relations(w, i), w.coordination_cost,
-                                   p.facilitator_days_per_relation, p.exponent))
+    return float(coordination_days_all(w)[i])
+
+
+def facilitator_responsiveness_all(w: World) -> np.ndarray:
+    halving = w.params.facilitation.facilitator_responsiveness_halving
+    return responsiveness(international_relations_all(w), w.coordination_cost, halving)
 
 
 def facilitator_responsiveness(w: World, i: int) -> float:
-    halving = w.params.facilitation.facilitator_responsiveness_halving
-    return float(responsiveness(international_relations(w, i), w.coordination_cost, halving))
+    return float(facilitator_responsiveness_all(w)[i])
 
 
-def organise_services_of(w: World, i: int, month: ServiceMonth | None = None) -> None:
-    """Spend this month's staff days and spendable money on visits and events: a survey when
-    due, personal visits, then events with a priority that follows the facilitator's role,
-    keeping a reserve of wages for events only (visits and surveys are cheap and may use it)."""
-    config = w.clusters[i].facilitator
-    fac = w.facilitators
-    days = fac.effective_staff[i] * config.staff_days_per_month - coordination_days(w, i)
-    wage_bill = config.staff * config.monthly_cost_per_staff
-    reserve = w.params.facilitation.reserve_months * wage_bill
-    members = members_of(w, i)
-    if members.size == 0 or days <= 0:
-        return
-    days = _run_survey(w, i, days)
-    days = _visit_members(w, i, members, days)
-    _run_events(w, i, members, days, reserve, month or ServiceMonth(w))
+def brokering_effectiveness(w: World, stages: np.ndarray) -> np.ndarray:
+    """Per cluster: embryonic clusters find matches harder (seed 000); a skilled manager finds
+    more."""
+    level = lifecycle.matchmaking_effectiveness(stages, w.params.lifecycle.embryonic_matchmaking)
+    return level * (0.5 + w.facilitators.manager_skill)
 
 
-def _spendable(w: World, i: int, reserve: float) -> float:
-    return max(0.0, float(w.facilitators.balance[i]) - reserve)
+def trip_market_weights(w: World) -> np.ndarray:
+    """Target market of a trip, per cluster (rows): large, near markets first (Uppsala),
+    agreement markets preferred (the memorandum gives a host, seed 000)."""
+    weights = (w.market_size * (1.0 - 0.5 * w.market_distance)
+               * (1.0 + w.params.facilitation.trip_agreement_weight
+                  * w.facilitators.agreements))
+    return weights / weights.sum(axis=1, keepdims=True)
 
 
-def _pay(w: World, i: int, amount: float) -> None:
-    w.facilitators.balance[i] -= amount
+# -- the month ------------------------------------------------------------------------------------
+@dataclass
+class _Month:
+    """What the facilitators of this month work with, per cluster."""
+
+    plan: ServicePlan
+    clusters: np.ndarray  # the acting clusters
+    days: np.ndarray  # staff days left (all clusters; only acting ones are used)
+    reserve: np.ndarray
+    members: np.ndarray  # member firms, grouped by cluster in cluster order
+    member_start: np.ndarray  # members of cluster c: members[start[c]:start[c] + count[c]]
+    member_count: np.ndarray
 
 
-def _run_survey(w: World, i: int, days: float) -> float:
+def organise_services(w: World, clusters: np.ndarray | None = None) -> None:
+    """The facilitators (all, or only ``clusters``) spend this month's staff days and spendable
+    money: a survey when due, personal visits, then events in rounds. Ties a facilitator brokered
+    in the past 12 months count among its relations to keep up."""
+    w.facilitated_recent = w.facilitated_ties_per_cluster()
+    month = start_month(w, clusters)
+    _run_surveys(w, month)
+    _visit_members(w, month)
+    _run_events(w, month)
+
+
+def start_month(w: World, clusters: np.ndarray | None = None) -> _Month:
+    """This month's staff days and members of the facilitators (all, or only ``clusters``); the
+    acting ones have members and days left after coordinating their relations."""
+    plan, fac = w.service_plan, w.facilitators
+    members = np.flatnonzero(w.firms.member)  # firms are numbered cluster by cluster
+    count = np.bincount(w.firms.cluster[members], minlength=fac.n)
+    start = np.cumsum(count) - count
+    days = fac.effective_staff * plan.staff_days_per_month - coordination_days_all(w)
+    acting = (count > 0) & (days > 0)
+    if clusters is not None:
+        only = np.zeros(fac.n, bool)
+        only[np.asarray(clusters, np.int64)] = True
+        acting &= only
+    return _Month(plan, np.flatnonzero(acting), days,
+                  w.params.facilitation.reserve_months * plan.wage_bill, members, start, count)
+
+
+def most_participants_pay(cost: np.ndarray, fee_share: np.ndarray,
+                          vouchers: np.ndarray) -> np.ndarray:
+    """The most any participants could pay for an event of ``cost`` (:func:`quote_service_fees`):
+    each pays at most its full share from vouchers or ``fee_share`` of it privately, so all
+    together at most max(1, f) x cost, and at most f x cost plus all ``vouchers`` they hold."""
+    return np.minimum(np.maximum(1.0, fee_share) * cost, fee_share * cost + vouchers)
+
+
+def _run_surveys(w: World, m: _Month) -> None:
     spec = w.params.facilitation.services[Service.SATISFACTION_SURVEY]
-    fac = w.facilitators
-    due = w.month >= fac.next_survey_month[i]
-    if (Service.SATISFACTION_SURVEY not in w.offered_services[i] or not due
-            or days < spec.staff_days or float(fac.balance[i]) < spec.cost):
-        return days
-    _pay(w, i, spec.cost)
-    fac.next_survey_month[i] = w.month + w.clusters[i].facilitator.survey_interval_months
-    fac.survey_valid_until[i] = w.month + 12
-    return days - spec.staff_days
+    fac, c = w.facilitators, m.clusters
+    due = w.month >= fac.next_survey_month[c]
+    c = c[m.plan.offers_survey[c] & due & (m.days[c] >= spec.staff_days)
+          & (fac.balance[c] >= spec.cost)]
+    fac.balance[c] -= spec.cost
+    fac.next_survey_month[c] = w.month + m.plan.survey_interval[c]
+    fac.survey_valid_until[c] = w.month + 12
+    m.days[c] -= spec.staff_days
 
 
-def _visit_members(w: World, i: int, members: np.ndarray, days: float) -> float:
-    """Personal contact visits (ESCA, seed 003); with a recent survey, least satisfied first."""
-    if Service.MEMBER_VISITS not in w.offered_services[i]:
-        return days
-    firms = w.firms
+def _visit_members(w: World, m: _Month) -> None:
+    """Personal contact visits (ESCA, seed 003); with a recent survey, least satisfied first,
+    otherwise members at random (random keys: a draw without replacement)."""
+    fac, firms = w.facilitators, w.firms
     spec = w.params.facilitation.services[Service.MEMBER_VISITS]
-    wanted = w.params.facilitation.visits_per_staff * w.facilitators.effective_staff[i]
-    affordable = min(days / max(spec.staff_days, 1e-9),
-                     float(w.facilitators.balance[i]) / max(spec.cost, 1e-9))
-    n = int(min(wanted, affordable, members.size))
-    if n <= 0:
-        return days
-    if w.month <= w.facilitators.survey_valid_until[i]:
-        chosen = members[np.argsort(firms.satisfaction[members], kind="stable")[:n]]
-    else:
-        chosen = w.rng.choice(members, size=n, replace=False)
-    _pay(w, i, n * spec.cost)
-    record_personal_contact(w, chosen, in_person=True)
+    c = m.clusters[m.plan.offers_visits[m.clusters]]
+    wanted = w.params.facilitation.visits_per_staff * fac.effective_staff[c]
+    affordable = np.minimum(m.days[c] / max(spec.staff_days, 1e-9),
+                            fac.balance[c] / max(spec.cost, 1e-9))
+    n = np.trunc(np.minimum(np.minimum(wanted, affordable), m.member_count[c])).astype(np.int64)
+    c, n = c[n > 0], n[n > 0]
+    if c.size == 0:
+        return
+    seg, pos, rank = _segments(m.member_start[c], m.member_count[c])
+    candidates = m.members[pos]
+    surveyed = w.month <= fac.survey_valid_until[c]
+    key = np.where(surveyed[seg], firms.satisfaction[candidates], w.rng.random(pos.size))
+    order = np.lexsort((key, seg))  # stable: equal satisfaction in firm order
+    chosen = candidates[order[rank < n[seg]]]
+    fac.balance[c] -= n * spec.cost
+    m.days[c] -= n * spec.staff_days
+    record_personal_contact(w, chosen, np.ones(chosen.size, bool))
     firms.benefit[chosen] += w.params.membership.benefit_visit
-    return days - n * spec.staff_days
 
 
-def _service_weights(w: World, i: int, services: list[Service]) -> np.ndarray:
-    focus = w.params.facilitation.role_focus
-    role = w.clusters[i].facilitator.role
-    weights = []
-    for s in services:
-        if role == FacilitatorRole.ALL_ROUND:
-            weights.append(1.0)
-        elif role == FacilitatorRole.FRAMEWORK:
-            weights.append(focus if s in FRAMEWORK_SERVICES else 1.0 - focus)
-        else:
-            weights.append(focus if s in PROJECT_SERVICES else 1.0 - focus)
-    weights_arr = np.asarray(weights) + 1e-9
-    return weights_arr / weights_arr.sum()
+def _run_events(w: World, m: _Month) -> None:
+    """Up to ``max_events_per_month`` rounds; round r is the r-th event of every facilitator
+    still organising. Each draws its next service by its role's weights; it stops for the month
+    if it lacks the staff days, if nobody takes part, or if the event (even without translation)
+    costs more than its spendable money plus the participants' payments.
+
+    A round changes what the next rounds read (balance, staff days, vouchers, trust in the
+    facilitator, and the skills and experience training and briefings give); what no later
+    round reads (participation records, benefits, contacts abroad, trips) is done once for the
+    month's events in :func:`_deliver`."""
+    plan, fac, fp, firms = m.plan, w.facilitators, w.params.facilitation, w.firms
+    open_ = m.clusters[plan.organises_events[m.clusters]]
+    translation_cost = fp.services[Service.TRANSLATION].cost
+    held: list[tuple[np.ndarray, ...]] = []
+    for _ in range(fp.max_events_per_month):
+        if open_.size == 0:
+            break
+        s = draw_rows(plan.service_cdf[open_], w.rng.random(open_.size))
+        staffed = plan.staff_days[s] <= m.days[open_]
+        c, s = open_[staffed], s[staffed]
+        # decided before participants are drawn: the event is out of reach even if its
+        # participants paid the most they could (their full shares, or the fee share plus all
+        # the cluster's vouchers) -- the cheaper variant, without translation, is checked
+        fee = fac.service_fee_share[c]
+        spendable = np.maximum(0.0, fac.balance[c] - m.reserve[c])
+        cheapest = plan.cost[s]
+        short = cheapest * (1.0 - np.minimum(fee, 1.0)) > spendable
+        if short.any():
+            vouchers = np.bincount(firms.cluster[m.members],
+                                   weights=firms.voucher_balance[m.members], minlength=fac.n)[c]
+            most = most_participants_pay(cheapest, fee, vouchers)
+            possible = cheapest <= (spendable + most) * (1.0 + _SLACK) + _SLACK
+            c, s, fee, spendable = c[possible], s[possible], fee[possible], spendable[possible]
+        if c.size == 0:
+            break
+        seg, participants = choose_participants(w, m, c, s)
+        counts = np.bincount(seg, minlength=c.size)
+        # the event with translation if that is affordable, else without, else stop
+        costs = np.stack([plan.cost[s] + translation_cost * plan.translation[c, s], plan.cost[s]])
+        quotes = [quote_service_fees(w, participants, seg, counts, cost, fee) for cost in costs]
+        paid = np.stack([np.bincount(seg, weights=v + p, minlength=c.size) for v, p in quotes])
+        affordable = costs <= spendable + paid
+        go = (counts > 0) & affordable.any(axis=0)
+        open_ = c[go]
+        if not go.any():
+            break
+        translated = affordable[0]
+        keep = go[seg]
+        from_voucher = np.where(translated[seg], quotes[0][0], quotes[1][0])[keep]
+        private = np.where(translated[seg], quotes[0][1], quotes[1][1])[keep]
+        seg = (np.cumsum(go) - 1)[seg[keep]]
+        participants = participants[keep]
+        c, s, translated = c[go], s[go], translated[go]
+        collect_service_fees(w, c, participants, seg, from_voucher, private)
+        fac.balance[c] -= np.where(translated, costs[0, go], costs[1, go])
+        m.days[c] -= plan.staff_days[s]
+        in_person = plan.in_person[s]
+        record_personal_contact(w, participants, in_person[seg])
+        _teach(w, participants, plan.effect[s][seg])
+        held.append((c, s, participants, seg, np.where(translated, plan.translation[c, s], 0.0)))
+    if held:
+        _deliver(w, m, held)
 
 
-def _run_events(w: World, i: int, members: np.ndarray, days: float, reserve: float,
-                month: ServiceMonth) -> None:
-    specs = w.params.facilitation.services
-    offered = w.offered_services[i]
-    candidates = [s for s in EVENT_SERVICES if s in offered]
-    candidates.sort(key=lambda s: s.value)  # deterministic order before random choice
-    if Service.INTERCLUSTER in candidates and not w.facilitators.agreements[i].any():
-        candidates.remove(Service.INTERCLUSTER)
-    if not candidates:
+def _teach(w: World, participants: np.ndarray, effect: np.ndarray) -> None:
+    """Training raises language skill and capability; a briefing adds market experience."""
+    fp, firms = w.params.facilitation, w.firms
+    learn = participants[effect == TRAINING]
+    if learn.size:
+        ones = np.ones(learn.size)
+        firms.language_skill[learn] = trust.trust_after_good_contact(
+            firms.language_skill[learn], ones, fp.training_gain)
+        firms.capability[learn] = trust.trust_after_good_contact(
+            firms.capability[learn], ones, fp.training_gain / 2)
+    firms.experience[participants[effect == INTELLIGENCE]] += fp.intelligence_gain
+
+
+def _deliver(w: World, m: _Month, held: list[tuple[np.ndarray, ...]]) -> None:
+    """What the month's events (each round's, in round order) do for their participants beyond
+    what :func:`_run_events` did per round: participation records and benefits, and contacts
+    with the partners of one market."""
+    plan, fp = m.plan, w.params.facilitation
+    offset = np.cumsum([0] + [h[0].size for h in held])
+    c = np.concatenate([h[0] for h in held])
+    s = np.concatenate([h[1] for h in held])
+    participants = np.concatenate([h[2] for h in held])
+    seg = np.concatenate([h[3] + offset[r] for r, h in enumerate(held)])
+    translation = np.concatenate([h[4] for h in held])
+    w.firms.benefit += w.params.membership.benefit_event * np.bincount(participants,
+                                                                       minlength=w.firms.n)
+    record_participation(w, participants, seg, plan.in_person[s], plan.collaboration[s])
+    effect = plan.effect[s]
+    abroad = effect <= BROKERED  # events that bring participants to foreign partners
+    if not abroad.any():
         return
-    cdf = cumulative(_service_weights(w, i, candidates))
-    fee_share = float(w.facilitators.service_fee_share[i])
-    for _ in range(w.params.facilitation.max_events_per_month):
-        # the next event follows the role's priorities; if it is not affordable yet, the
-        # facilitator saves up for it rather than falling back on cheaper services
-        service = candidates[draw_index(cdf, w.rng)]
-        spec = specs[service]
-        if spec.staff_days > days:
-            return
-        participants = choose_participants(w, members, spec.firms, i,
-                                           export_promotion=service in EXPORT_PROMOTION)
-        if participants.size == 0:
-            return
-        # participants pay their share up front (vouchers first), so voucher holders can
-        # buy services a facilitator could not fund from its own balance
-        translation = _translation_level(w, i, service)
-        cost = spec.cost + specs[Service.TRANSLATION].cost * translation
-        if cost > _spendable(w, i, reserve) + _prepaid(w, participants, cost, fee_share):
-            translation, cost = 0.0, spec.cost
-            if cost > _spendable(w, i, reserve) + _prepaid(w, participants, cost, fee_share):
-                return
-        collect_service_fees(w, i, participants, cost, fee_share)
-        _pay(w, i, cost)
-        days -= spec.staff_days
-        _deliver(w, i, service, participants, translation, month)
-
-
-def _prepaid(w: World, participants: np.ndarray, cost: float, fee_share: float) -> float:
-    voucher, private = quote_service_fees(w, participants, cost, fee_share)
-    return float(voucher.sum() + private.sum())
-
-
-def _translation_level(w: World, i: int, service: Service) -> float:
-    if service not in TRANSLATED_EVENTS or Service.TRANSLATION not in w.offered_services[i]:
-        return 0.0
-    return w.translation_support
-
-
-def _deliver(w: World, i: int, service: Service, participants: np.ndarray,
-             translation: float, month: ServiceMonth) -> None:
-    """What an event does for its participants: contacts abroad, skills or knowledge."""
-    fp = w.params.facilitation
-    spec = fp.services[service]
-    firms = w.firms
-    firms.benefit[participants] += w.params.membership.benefit_event
-    record_participation(w, participants, in_person=spec.in_person,
-                         active=service not in PASSIVE_SERVICES)
-    if service == Service.TRAINING:
-        firms.language_skill[participants] = trust.trust_after_good_contact(
-            firms.language_skill[participants], np.ones(participants.size), fp.training_gain)
-        firms.capability[participants] = trust.trust_after_good_contact(
-            firms.capability[participants], np.ones(participants.size), fp.training_gain / 2)
+    effectiveness = (brokering_effectiveness(w, w.cluster_stages())
+                     * facilitator_responsiveness_all(w))
+    n_contacts = np.maximum(1, np.round(plan.contacts_per_firm[s] * effectiveness[c]))
+    u = w.rng.random(c.size)
+    market_cdf = np.cumsum(trip_market_weights(w), axis=1)
+    market = draw_rows((market_cdf / market_cdf[:, -1:])[c], u)
+    agreed = w.facilitators.agreements[c]
+    nth = (u * agreed.sum(axis=1)).astype(np.int64)  # the nth agreement market, uniformly
+    via_agreement = np.argmax(np.cumsum(agreed, axis=1) > nth[:, None], axis=1)
+    market = np.where(effect == INTERCLUSTER, via_agreement, market)
+    trip = (effect == TRIP) & plan.in_person[s]  # a remote "mission" takes nobody abroad
+    on_trip = trip[seg]
+    if on_trip.any():
+        w.trips.append((participants[on_trip], market[seg[on_trip]],
+                        translation[seg[on_trip]]))
+    # partners met: random partners of the market (trips) or of its live needs (brokered)
+    pool = market + np.where(effect != TRIP, len(w.market_names), 0)
+    pool_size = w.pool_count[pool]
+    per_firm = np.where(abroad & (pool_size > 0), n_contacts, 0).astype(np.int64)[seg]
+    firm = np.repeat(participants, per_firm)
+    event = np.repeat(seg, per_firm)
+    if firm.size == 0:
         return
-    if service == Service.MARKET_INTELLIGENCE:
-        firms.experience[participants] += fp.intelligence_gain
-        return
-    effectiveness = (brokering_effectiveness(w, i, month.stages)
-                     * facilitator_responsiveness(w, i))
-    n_contacts = max(1, round(spec.contacts_per_firm * effectiveness))
-    skill = float(w.facilitators.manager_skill[i])
-    if service in (Service.BUSINESS_MISSION, Service.TRADE_FAIR):
-        market = choose_market(w, i, month)
-        partners = sample_partners(w, market, participants.size * n_contacts, live_only=False)
-        if spec.in_person:  # a remote "mission" takes nobody abroad
-            record_trip(w, participants, market, translation)
-        bonus = 0.0
-    elif service == Service.INTERCLUSTER:
-        markets = np.flatnonzero(w.facilitators.agreements[i])
-        market = int(w.rng.choice(markets))
-        partners = sample_partners(w, market, participants.size * n_contacts, live_only=True)
-        bonus = fp.manager_effect * skill * 0.5
-    else:  # matchmaking and partner search: partners of one market with open needs
-        partners = sample_partners(w, choose_market(w, i, month), participants.size * n_contacts,
-                                   live_only=True)
-        bonus = fp.manager_effect * skill * 0.25
-    if partners.size == 0:
-        return
-    firms_rep = np.repeat(participants, n_contacts)[: partners.size]
-    w.contacts.add(firms_rep, partners, in_person=spec.in_person, translation=translation,
-                   trust_bonus=bonus, facilitated=True)
+    pick = w.pool_start[pool[event]] + (w.rng.random(firm.size)
+                                        * pool_size[event]).astype(np.int64)
+    bonus = fp.manager_effect * w.facilitators.manager_skill[c] * plan.bonus_fraction[s]
+    w.contacts.add(firm, w.pool_partners[pick], in_person=plan.in_person[s][event],
+                   translation=translation[event], trust_bonus=bonus[event], facilitated=True)
 
 
 # -- participants, fees and records (7.6) ---------------------------------------------------------
-def choose_participants(w: World, members: np.ndarray, k: int, cluster: int,
-                        export_promotion: bool = True) -> np.ndarray:
-    """Members who take part in an event: more likely if they trust the facilitator, want to
+def choose_participants(w: World, m: _Month, c: np.ndarray,
+                        s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Members who take part in the events ``s`` of clusters ``c`` (one event per cluster):
+    (event of each participant, participant). More likely if they trust the facilitator, want to
     export and hold vouchers to pay with; for export promotion (trips, matchmaking, partner
     search) also if they are ready to export anyway (self-selection: the deadweight of support,
     Munch & Schaur 2018). A chosen firm declines when the fee weighs on its resources
-    (``facilitation.price_sensitivity``)."""
-    if k <= 0 or members.size == 0:
-        return np.zeros(0, np.int64)
+    (``facilitation.price_sensitivity``). Each event draws min(places, members) members without
+    replacement by the keys ``log(u) / weight`` of Efraimidis & Spirakis (2006), all events in
+    one grouped sort."""
     f, fp = w.firms, w.params.facilitation
-    has_voucher = f.voucher_balance[members] > 0
-    selection = fp.readiness_selection if export_promotion else 0.0
+    seg, pos, rank = _segments(m.member_start[c], m.member_count[c])
+    members = m.members[pos]
+    selection = np.where(m.plan.export_promotion[s], fp.readiness_selection, 0.0)
     weight = (f.trust_in_facilitator[members] * f.export_motivation[members]
-              * w.export_readiness(members) ** selection
-              * (1.0 + has_voucher)) + 1e-12
-    chosen = weighted_sample(members, weight, min(k, members.size), w.rng)
-    fee_share = w.facilitators.service_fee_share[cluster]
-    decline = (fee_share * fp.price_sensitivity * (1.0 - f.resources[chosen])
-               * (f.voucher_balance[chosen] <= 0))
-    return chosen[w.rng.random(chosen.size) >= decline]
+              * w.export_readiness(members) ** selection[seg]
+              * (1.0 + (f.voucher_balance[members] > 0))) + 1e-12
+    keys = np.log(w.rng.random(members.size)) / weight
+    order = np.lexsort((-keys, seg))
+    order = order[rank < np.minimum(m.plan.firms[s], m.member_count[c])[seg]]
+    seg, chosen = seg[order], members[order]
+    decline = (w.facilitators.service_fee_share[c][seg] * fp.price_sensitivity
+               * (1.0 - f.resources[chosen]) * (f.voucher_balance[chosen] <= 0))
+    accept = w.rng.random(chosen.size) >= decline
+    return seg[accept], chosen[accept]
 
 
-def quote_service_fees(w: World, participants: np.ndarray, event_cost: float,
-                       fee_share: float) -> tuple[np.ndarray, np.ndarray]:
-    """What each participant would pay for an event: (from vouchers, from own money).
+def quote_service_fees(w: World, participants: np.ndarray, seg: np.ndarray, counts: np.ndarray,
+                       event_cost: np.ndarray, fee_share: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """What each participant would pay for its event ``seg`` of cost ``event_cost[seg]`` with
+    ``counts[seg]`` participants: (from vouchers, from own money).
 
     Vouchers cover up to the participant's full share of the cost; without vouchers a firm
     pays ``fee_share`` of its share (the rest is the facilitator's subsidy)."""
-    per_firm_full = event_cost / participants.size
+    per_firm_full = (event_cost / np.maximum(counts, 1))[seg]
     from_voucher = np.minimum(w.firms.voucher_balance[participants], per_firm_full)
-    private = np.maximum(0.0, fee_share * per_firm_full - from_voucher)
+    private = np.maximum(0.0, fee_share[seg] * per_firm_full - from_voucher)
     return from_voucher, private
 
 
-def collect_service_fees(w: World, cluster: int, participants: np.ndarray, event_cost: float,
-                         fee_share: float) -> None:
-    """Participants pay for an event: vouchers are booked as public, fees as private income."""
-    from_voucher, private = quote_service_fees(w, participants, event_cost, fee_share)
+def collect_service_fees(w: World, clusters: np.ndarray, participants: np.ndarray,
+                         seg: np.ndarray, from_voucher: np.ndarray, private: np.ndarray) -> None:
+    """Participants pay for their events ``seg`` (one per cluster, of ``clusters``) what
+    :func:`quote_service_fees` quoted: vouchers are booked as public, fees as private income of
+    the event's cluster."""
     w.firms.voucher_balance[participants] -= from_voucher
-    voucher_total = float(from_voucher.sum())
-    if voucher_total:  # public money, already counted as spent when the voucher was issued
-        w.facilitators.receive_one("public", cluster, voucher_total, w.month)
-    w.facilitators.receive_one("services", cluster, float(private.sum()), w.month)
+    n = clusters.size
+    w.facilitators.receive_some("public", clusters,
+                                np.bincount(seg, weights=from_voucher, minlength=n), w.month)
+    w.facilitators.receive_some("services", clusters,
+                                np.bincount(seg, weights=private, minlength=n), w.month)
 
 
-def record_personal_contact(w: World, firms: np.ndarray, in_person: bool) -> None:
+def record_personal_contact(w: World, firms: np.ndarray, in_person: np.ndarray) -> None:
     """Management met these firms: trust in the facilitator grows (seed 001, 003)."""
     tp = w.params.trust
-    strength = tp.in_person_strength if in_person else tp.remote_strength
+    strength = np.where(in_person, tp.in_person_strength, tp.remote_strength)
     f = w.firms
     f.trust_in_facilitator[firms] = trust.trust_after_good_contact(
-        f.trust_in_facilitator[firms], np.full(firms.size, strength), tp.gain_rate)
-    if in_person:
-        f.last_personal_contact[firms] = w.month
+        f.trust_in_facilitator[firms], strength, tp.gain_rate)
+    f.last_personal_contact[firms[in_person]] = w.month
 
 
-def record_participation(w: World, firms: np.ndarray, in_person: bool, active: bool) -> None:
-    """Event participants: a day of joint activity if the event is active (ESCA counts no
-    passive attendance, seed 003) and, in person, a shared event."""
-    w.firms.last_participation[firms] = w.month
-    w.events_held_this_month += 1
-    if active or w.params.membership.passive_counts_as_collaboration:
-        w.firms.collaboration_days[firms, w.month % 12] += 1
-    if in_person:
-        w.events_this_month += 1
-        w.firms.last_event[firms] = w.events_this_month
-    record_personal_contact(w, firms, in_person)
+def record_participation(w: World, firms: np.ndarray, seg: np.ndarray, in_person: np.ndarray,
+                         active: np.ndarray) -> None:
+    """Participants of the month's events (``in_person``, ``active`` per event, events in the
+    order they were held): a day of joint activity per active event (ESCA counts no passive
+    attendance, seed 003) and, for in-person events, the firm's last shared event of the month
+    (each in-person event gets the next id of the month). Trust in the facilitator was raised
+    when each event was held (:func:`record_personal_contact`)."""
+    f = w.firms
+    f.last_participation[firms] = w.month
+    w.events_held_this_month += int(in_person.size)
+    days = np.bincount(firms[active[seg]], minlength=f.n)
+    f.collaboration_days[:, w.month % 12] += days.astype(f.collaboration_days.dtype)
+    event_id = w.events_this_month + np.cumsum(in_person)
+    w.events_this_month += int(in_person.sum())
+    present = in_person[seg]
+    # a firm's last in-person event is the one with the highest id
+    np.maximum.at(f.last_event, firms[present], event_id[seg[present]])
 
 
-def record_trip(w: World, firms: np.ndarray, market: int, translation: float) -> None:
-    """Participants of a trip abroad also meet the partners they already know there."""
-    w.trips.append((firms, market, translation))
-
-
-def trip_market_weights(w: World, cluster: int) -> np.ndarray:
-    """Target market of a trip: large, near markets first (Uppsala), agreement markets
-    preferred (the memorandum gives a host, seed 000). Probabilities over the markets."""
-    weights = (w.market_size * (1.0 - 0.5 * w.market_distance)
-               * (1.0 + w.params.facilitation.trip_agreement_weight
-                  * w.facilitators.agreements[cluster]))
-    return weights / weights.sum()
-
-
-def choose_market(w: World, cluster: int, month: ServiceMonth | None = None) -> int:
-    """A trip's target market, drawn by :func:`trip_market_weights`."""
-    cdf = (month.market_cdf(w, cluster) if month is not None
-           else cumulative(trip_market_weights(w, cluster)))
-    return draw_index(cdf, w.rng)
-
-
-def brokering_effectiveness(w: World, cluster: int, stages: np.ndarray) -> float:
-    """Embryonic clusters find matches harder (seed 000); a skilled manager finds more."""
-    level = lifecycle.matchmaking_effectiveness(stages[cluster],
-                                                w.params.lifecycle.embryonic_matchmaking)
-    return float(level * (0.5 + w.facilitators.manager_skill[cluster]))
-
-
-def weighted_sample(items: np.ndarray, weights: np.ndarray, k: int,
-                    rng: np.random.Generator) -> np.ndarray:
-    """``k`` distinct items drawn with probability proportional to ``weights`` (successive
-    sampling without replacement, by the keys u ** (1 / w) of Efraimidis & Spirakis 2006)."""
-    if k >= items.size:
-        return rng.permutation(items)
-    keys = np.log(rng.random(items.size)) / weights
-    return items[np.argpartition(-keys, k - 1)[:k]]
-
-
+# -- grouped arrays -------------------------------------------------------------------------------
+def _segments(start: np.ndarray, count: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Concatenated ranges ``start[g]:start[g] + count[g]``: the group of each item, its
+    position and its rank within its group. Sorting the items by (group, anything) keeps the
+    groups where they are, so ``rank`` is also the rank within the group after such a sort."""
+    seg = np.repeat(np.arange(count.size), count)
+    rank = np.arange(seg.size) - (np.cumsum(count) - count)[seg]
+    return seg, start[seg] + rank, rank

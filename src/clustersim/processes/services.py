@@ -235,7 +235,9 @@ def start_month(w: World, clusters: np.ndarray | None = None) -> _Month:
     """This month's staff days and members of the facilitators (all, or only ``clusters``); the
     acting ones have members and days left after coordinating their relations."""
     plan, fac = w.service_plan, w.facilitators
-    members = np.flatnonzero(w.firms.member)  # firms are numbered cluster by cluster
+    members = np.flatnonzero(w.firms.member)
+    # grouped by cluster (firms are numbered cluster by cluster, so this keeps their order)
+    members = members[np.argsort(w.firms.cluster[members], kind="stable")]
     count = np.bincount(w.firms.cluster[members], minlength=fac.n)
     start = np.cumsum(count) - count
     days = fac.effective_staff * plan.staff_days_per_month - coordination_days_all(w)

@@ -292,7 +292,7 @@ class TrustParams(Strict):
     gain_rate: Share = 0.10
     loss_rate: Share = 0.30
     in_person_strength: Share = 1.0
-    remote_strength: Share = 0.3
+    remote_strength: Share = 0.25
     decay_per_month: Annotated[float, Field(ge=0.0, le=0.5)] = 0.01
     bad_experience_prob: Share = 0.05
     initial_peer_trust: Share = 0.3

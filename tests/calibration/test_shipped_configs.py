@@ -1,0 +1,35 @@
+"""The shipped calibration configs load, and every prior contains the current default: a prior
+that misses the default cannot recover it, and a stale config would calibrate parameters far
+from the model that ships."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from clustersim.calibration.config import load_config
+from clustersim.scenario import load_scenario
+from clustersim.shipped import resolve
+
+CONFIGS = sorted((Path(__file__).resolve().parents[2] / "calibration").glob("*.yaml"))
+
+
+def _value(data, dotted: str):
+    for key in dotted.split("."):
+        data = data[key] if isinstance(data, dict) else getattr(data, key)
+    return data
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
+def test_shipped_config_loads_and_brackets_the_defaults(path):
+    assert CONFIGS, "no calibration configs found"
+    config = load_config(path)
+    baseline = load_scenario(resolve("baseline")).model_dump()
+    for parameter in config.parameters:
+        default = _value(baseline, parameter.path)
+        prior = parameter.prior
+        if prior.low is not None and prior.high is not None:
+            assert prior.low <= default <= prior.high, (
+                f"{path.name}: {parameter.path} default {default} outside the prior "
+                f"[{prior.low}, {prior.high}]")

@@ -26,8 +26,8 @@ def search_partners_alone(w: World) -> None:
     # market by market, Johanson & Vahlne 1977)
     offsets_t, tie_partners = w.relations.tie_partners_csr(f.n)
     n_ties = offsets_t[searching + 1] - offsets_t[searching]
-    deepen = (n_ties > 0) & (w.rng.random(searching.size)
-                             >= exploration_share(w, searching, ep.known_market_focus))
+    explore_share = exploration_share(w.relationship_capacity(searching), ep.known_market_focus)
+    deepen = (n_ties > 0) & (w.rng.random(searching.size) >= explore_share)
     which = offsets_t[searching[deepen]] + (w.rng.random(int(deepen.sum()))
                                              * n_ties[deepen]).astype(np.int64)
     markets[deepen] = w.partners.market[tie_partners[which]]
@@ -52,20 +52,21 @@ def search_partners_alone(w: World) -> None:
                       in_person=False)
 
 
-def exploration_share(w: World, firms: np.ndarray, known_market_focus: float) -> np.ndarray:
-    """Share of an exporter's own searches that look for a new market: 1 - ``known_market_focus``
-    for a firm of an SME's relationship capacity c = 1, times 2c / (1 + c) otherwise (at most
-    twice as much), so firms with export staff explore further and micro firms stay in the
-    markets they know (resources for new markets, seed 002; the form is an assumption)."""
-    capacity = w.relationship_capacity(firms)
-    return np.minimum(1.0, (1.0 - known_market_focus) * 2.0 * capacity / (1.0 + capacity))
+def exploration_share(capacity: np.ndarray, known_market_focus: float) -> np.ndarray:
+    """Share of an exporter's own searches that look for a new market, by its relationship
+    capacity c (:meth:`World.relationship_capacity`): 1 - q ** (2c / (1 + c)) for
+    q = ``known_market_focus``, i.e. 1 - q at c = 1 (scale equal to the SME kind's mean),
+    more for firms with export staff (c > 1), less for micro firms (c < 1), 1 at q = 0 and 0
+    at q = 1 (resources for new markets, seed 002; the form is an assumption)."""
+    return 1.0 - known_market_focus ** (2.0 * capacity / (1.0 + capacity))
 
 
 def _unserved_markets(w: World, firms: np.ndarray, offsets: np.ndarray,
                       tie_partners: np.ndarray, weights: np.ndarray,
                       fallback: np.ndarray) -> np.ndarray:
     """A market each exporter does not serve yet, drawn by ``weights`` (Uppsala: the next
-    market after the known ones); ``fallback`` for a firm that already serves every market."""
+    market after the known ones); ``fallback`` for a firm with no such market of positive
+    weight (it serves every market, or the others are at distance 1)."""
     n_ties = offsets[firms + 1] - offsets[firms]
     rows = np.repeat(np.arange(firms.size), n_ties)
     served_partners = tie_partners[np.repeat(offsets[firms], n_ties)
@@ -75,8 +76,11 @@ def _unserved_markets(w: World, firms: np.ndarray, offsets: np.ndarray,
     open_weights[rows, w.partners.market[served_partners]] = 0.0
     total = open_weights.sum(axis=1)
     cdf = np.cumsum(open_weights, axis=1) / np.where(total > 0, total, 1.0)[:, None]
-    draws = (cdf < w.rng.random(firms.size)[:, None]).sum(axis=1)
-    return np.where(total > 0, np.minimum(draws, weights.size - 1), fallback)
+    # first column whose cumulative share exceeds u; a rounded last share below 1 falls back on
+    # the row's last open market, so a served or zero-weight market is never drawn
+    draws = (cdf <= w.rng.random(firms.size)[:, None]).sum(axis=1)
+    last_open = weights.size - 1 - np.argmax(open_weights[:, ::-1] > 0, axis=1)
+    return np.where(total > 0, np.minimum(draws, last_open), fallback)
 
 
 def refer_partners_to_peers(w: World) -> None:

@@ -32,6 +32,7 @@ def form_export_ties(w: World) -> None:
     firm, partner = rel.firm[cand], rel.partner[cand]
     market = p.market[partner]
     ties_now = rel.ties_per_firm(f.n)[firm]
+    capacity = w.relationship_capacity(firm)
     new_market = ~rel.firm_serves_market(firm, market, p.market)
     # the facilitator's translation also serves the negotiations of the contacts it brokered
     translation = np.where(rel.facilitated[cand] & w.offers_translation[f.cluster[firm]],
@@ -48,11 +49,11 @@ def form_export_ties(w: World) -> None:
     # larger firms have more people to keep relationships: capacity grows with scale
     load = (coordination.coordination_load(ties_now + 1, w.coordination_cost,
                                            cp.firm_cost_per_tie, cp.exponent)
-            / w.relationship_capacity(firm))
+            / capacity)
     feasible = (f.resources[firm] - load >= entry) & (f.export_blocked_until[firm]
                                                       < w.month)
     prob = (ep.base_match_prob * f.export_motivation[firm]
-            * coordination.responsiveness(ties_now / w.relationship_capacity(firm),
+            * coordination.responsiveness(ties_now / capacity,
                                           w.coordination_cost,
                                           cp.responsiveness_halving))
     accept = feasible & (w.rng.random(cand.size) < prob)

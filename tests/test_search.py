@@ -4,14 +4,15 @@ they do not serve yet, and larger firms keep up more ties (relationship capacity
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from clustersim.model import ClusterModel
-from clustersim.processes.search import _unserved_markets
+from clustersim.processes.search import _unserved_markets, exploration_share
 from clustersim.scenario import load_scenario
 from clustersim.shipped import resolve
 
 
-def _baseline_world(months: int = 60):
+def _baseline_world(months: int = 60) -> ClusterModel:
     model = ClusterModel(load_scenario(resolve("baseline")), seed=np.random.SeedSequence(7))
     for _ in range(months):
         model.step()
@@ -51,8 +52,31 @@ def test_exploration_follows_the_near_market_weights():
     assert np.abs(observed - expected).max() < 0.015  # ~4 standard errors at 20,000 draws
 
 
-def test_larger_firms_have_more_relationship_capacity():
+def test_relationship_capacity_is_scale_to_the_elasticity():
     w = _baseline_world(months=1)
-    big, small = int(np.argmax(w.firms.scale)), int(np.argmin(w.firms.scale))
-    capacity = w.relationship_capacity(np.array([big, small]))
-    assert capacity[0] > 1.0 > capacity[1]
+    firms = np.arange(w.firms.n)
+    elasticity = w.params.coordination.scale_elasticity
+    assert elasticity > 0
+    np.testing.assert_allclose(w.relationship_capacity(firms), w.firms.scale ** elasticity)
+
+
+def test_exploration_share_limits_and_monotone_in_capacity():
+    capacity = np.array([0.1, 0.5, 1.0, 3.0, 30.0])
+    share = exploration_share(capacity, 0.85)
+    assert share[2] == pytest.approx(0.15)  # an SME-sized firm explores 1 - q
+    assert np.all(np.diff(share) > 0) and np.all((share > 0) & (share < 1))
+    np.testing.assert_allclose(exploration_share(capacity, 0.0), 1.0)
+    np.testing.assert_allclose(exploration_share(capacity, 1.0), 0.0)
+
+
+def test_zero_weight_and_served_markets_are_never_drawn():
+    """Markets 0 and 2 are served, market 3 has weight 0: every draw is market 1."""
+    w = _baseline_world(months=1)
+    weights = np.array([0.4, 0.3, 0.3, 0.0])
+    partner_of = {m: int(np.flatnonzero(w.partners.market == m)[0]) for m in (0, 2)}
+    offsets = np.zeros(w.firms.n + 1, np.int64)
+    offsets[1:] = 2  # firm 0 holds two ties
+    tie_partners = np.array([partner_of[0], partner_of[2]])
+    firms = np.zeros(5_000, np.int64)
+    drawn = _unserved_markets(w, firms, offsets, tie_partners, weights, np.full(firms.size, -1))
+    assert set(drawn.tolist()) == {1}

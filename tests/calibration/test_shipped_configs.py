@@ -15,21 +15,23 @@ from clustersim.shipped import resolve
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "calibration").glob("*.yaml"))
 
 
-def _value(data, dotted: str):
+def _value(data: dict, dotted: str) -> float:
     for key in dotted.split("."):
         data = data[key] if isinstance(data, dict) else getattr(data, key)
     return data
 
 
+def test_the_shipped_configs_are_found():
+    assert {p.stem for p in CONFIGS} >= {"quick", "default"}
+
+
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])
-def test_shipped_config_loads_and_brackets_the_defaults(path):
-    assert CONFIGS, "no calibration configs found"
+def test_shipped_config_loads_and_brackets_the_defaults(path: Path) -> None:
     config = load_config(path)
     baseline = load_scenario(resolve("baseline")).model_dump()
     for parameter in config.parameters:
         default = _value(baseline, parameter.path)
         prior = parameter.prior
-        if prior.low is not None and prior.high is not None:
-            assert prior.low <= default <= prior.high, (
-                f"{path.name}: {parameter.path} default {default} outside the prior "
-                f"[{prior.low}, {prior.high}]")
+        assert prior.low <= default <= prior.high, (
+            f"{path.name}: {parameter.path} default {default} outside the prior "
+            f"[{prior.low}, {prior.high}]")

@@ -280,3 +280,31 @@ def test_every_registered_measure_is_tested_here():
     source = inspect.getsource(sys.modules[__name__])
     untested = [name for name in MEASURES if f'"{name}"' not in source]
     assert not untested
+
+
+def test_burn_in_drops_the_first_years_transitions():
+    """Without year 1 the panel is y2..y5: persistence firm0 3/3, firm2 1/2, firm4 1/2 = 5/7;
+    churn: exporters in y3..y5 are 3 + 1 + 2 = 6, of which one is new (firm3 in y5)."""
+    obs = from_years(PANEL)
+    assert run("persistence_overall", {"base": [obs]}, burn_in_years=1) == pytest.approx([5 / 7])
+    assert run("entry_churn", {"base": [obs]}, burn_in_years=1) == pytest.approx([1 / 6])
+    with pytest.raises(ValueError, match="burn_in_years = -1"):
+        run("persistence_overall", {"base": [obs]}, burn_in_years=-1)
+
+
+def ties_obs(mean_ties: float, budget: float) -> Observation:
+    return observation(np.zeros((25, 2), np.int64), kpis={"export_ties": mean_ties},
+                       annual_budget=budget)
+
+
+def test_funding_value_elasticity_on_ties():
+    """Ties 10 -> 12 from 60k to 240k EUR: (2 / 11) / (180 / 150) = 0.1515..."""
+    runs = {"budget_low": [ties_obs(10, 60000)], "budget_high": [ties_obs(12, 240000)]}
+    ci, _ = ratio_of_means_ci(run("funding_value_elasticity", runs, years=1, outcome="ties"))
+    assert ci.mean == pytest.approx(arc_elasticity(10, 12, 60000, 240000))
+    assert ci.mean == pytest.approx((2 / 11) / (180 / 150))
+    with pytest.raises(ValueError, match="funding_value_elasticity: outcome = 'value'"):
+        run("funding_value_elasticity", runs, years=1, outcome="value")
+    reversed_runs = {"budget_low": runs["budget_high"], "budget_high": runs["budget_low"]}
+    with pytest.raises(ValueError, match="larger annual_budget"):
+        run("funding_value_elasticity", reversed_runs, years=1, outcome="ties")

@@ -369,8 +369,9 @@ class ExportParams(Strict):
     known_market_focus: Share = 0.85
     """Share of an exporter's own searches aimed at a market it already serves (Uppsala:
     commitment deepens market by market before the next, Johanson & Vahlne 1977; size
-    assumption); the rest look for a market the firm does not serve yet. 0 = every search of an
-    exporter looks for a new market."""
+    assumption); the rest look for a market the firm does not serve yet. This is the share of
+    a firm at the SME kind's mean scale; firms with more relationship capacity explore more
+    (ODD 7.8). 0 = every search of an exporter looks for a new market."""
     own_search_in_person: Share = 0.3
     """Share of a firm's own contacts made in person (a fair, a visit), times its resources:
     firms with means travel without the cluster (assumption)."""

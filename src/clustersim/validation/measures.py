@@ -131,6 +131,8 @@ def exported_after_burn_in(obs: Observation, burn_in_years: int) -> np.ndarray:
     """(years, firms) export status without the first ``burn_in_years`` years: the exporters
     of the first year are set by the scenario's initial state, not by the dynamics, and their
     decay toward the steady state would bias year-on-year transitions."""
+    if burn_in_years < 0:
+        raise ValueError(f"burn_in_years = {burn_in_years}; allowed: 0 or more")
     return obs.exported()[burn_in_years:]
 
 
@@ -177,8 +179,8 @@ def persistence_premium(runs: Runs, *, burn_in_years: int = 0) -> np.ndarray:
 
 def survival_counts(obs: Observation, horizon: int,
                     burn_in_years: int = 0) -> tuple[np.ndarray, int]:
-    """Entrants (not y-1, yes y, y >= 2 after the burn-in, y + horizon - 1 <= last year) and
-    how many of them exported in every year y..y+s, for s = 0..horizon-1."""
+    """Entrants (not y-1, yes y, run year y >= burn_in_years + 2, y + horizon - 1 <= last year)
+    and how many of them exported in every year y..y+s, for s = 0..horizon-1."""
     e = exported_after_burn_in(obs, burn_in_years)
     survivors = np.zeros(horizon, np.int64)
     entrants = 0
@@ -303,17 +305,20 @@ def sme_participation_unsupported(runs: Runs, *, years: int = 5) -> np.ndarray:
                             lambda o: export_share_last_years(o, years, o.small_firms()))
 
 
-def _dose_detail(runs: Runs, *, years: int = 5, **_: Any) -> dict[str, Any]:
+def _dose_detail(runs: Runs, *, years: int = 5, outcome: str = "revenue",
+                 **_: Any) -> dict[str, Any]:
+    """The dose-response figure: mean exports (the measured ``outcome``) and export share by
+    budget."""
     points = []
     for name, observations in runs.items():
         budget = observations[0].meta["annual_budget"]
         points.append({
             "variant": name, "budget": budget,
-            "revenue": [export_revenue_last_years(o, years) for o in observations],
+            "exports": [_exports(o, years, outcome, "dose figure") for o in observations],
             "export_share": [export_share_last_years(o, years) for o in observations],
         })
     points.sort(key=lambda p: p["budget"])
-    return {"figure": "dose", "years": years, "points": points}
+    return {"figure": "dose", "years": years, "outcome": outcome, "points": points}
 
 
 @measure(variants=("unfunded", "funded_high"), uses_base=False, detail=_dose_detail)
@@ -349,7 +354,8 @@ def funding_value_elasticity(runs: Runs, *, years: int = 5,
         if b2 <= b1:
             raise ValueError("funding_value_elasticity: 'budget_high' needs a larger "
                              "annual_budget than 'budget_low'")
-        r1, r2 = _exports(lo, years, outcome), _exports(hi, years, outcome)
+        r1 = _exports(lo, years, outcome, "funding_value_elasticity")
+        r2 = _exports(hi, years, outcome, "funding_value_elasticity")
         return (r2 - r1) * (b1 + b2) / (b2 - b1), r1 + r2
 
     pairs = [components(lo, hi) for lo, hi in zip(runs["budget_low"], runs["budget_high"],
@@ -357,13 +363,13 @@ def funding_value_elasticity(runs: Runs, *, years: int = 5,
     return np.array(pairs, float).reshape(-1, 2)
 
 
-def _exports(obs: Observation, years: int, outcome: str) -> float:
+def _exports(obs: Observation, years: int, outcome: str, measure: str) -> float:
     """Exports over the last ``years`` years: summed revenue or the mean number of ties."""
     if outcome == "ties":
         return kpi_mean_last_years(obs, "export_ties", years)
     if outcome == "revenue":
         return export_revenue_last_years(obs, years)
-    raise ValueError(f"outcome = {outcome!r}; allowed: 'revenue', 'ties'")
+    raise ValueError(f"{measure}: outcome = {outcome!r}; allowed: 'revenue', 'ties'")
 
 
 @measure(variants=("low_from", "low_to", "high_from", "high_to"), uses_base=False,
@@ -384,7 +390,8 @@ def funding_diminishing_returns(runs: Runs, *, years: int = 5,
         if db <= 0:
             raise ValueError("funding_diminishing_returns: each step's 'to' variant needs a "
                              "larger annual_budget than its 'from' variant")
-        return (_exports(b, years, outcome) - _exports(a, years, outcome)) / db
+        return (_exports(b, years, outcome, "funding_diminishing_returns")
+                - _exports(a, years, outcome, "funding_diminishing_returns")) / db
 
     values = []
     for r in range(len(runs["low_from"])):

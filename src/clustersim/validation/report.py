@@ -186,11 +186,15 @@ def _survival_figure(ax, detail: dict[str, Any]) -> None:
 
 def _dose_figure(ax, detail: dict[str, Any]) -> None:
     budgets = np.array([p["budget"] for p in detail["points"]]) / 1000
-    revenue = np.array([np.mean(p["revenue"]) for p in detail["points"]]) / 1e6
+    exports = np.array([np.mean(p["exports"]) for p in detail["points"]])
     share = np.array([np.mean(p["export_share"]) for p in detail["points"]])
-    ax.plot(budgets, revenue, "o-", color=OKABE_ITO[5], label="export revenue")
+    if detail.get("outcome") == "ties":
+        ax.plot(budgets, exports, "o-", color=OKABE_ITO[5], label="export ties")
+        ax.set_ylabel(f"export ties, mean of the last {detail['years']} years")
+    else:
+        ax.plot(budgets, exports / 1e6, "o-", color=OKABE_ITO[5], label="export revenue")
+        ax.set_ylabel(f"revenue, last {detail['years']} years, M EUR")
     ax.set_xlabel("public budget, thousand EUR a year")
-    ax.set_ylabel(f"revenue, last {detail['years']} years, M EUR")
     twin = ax.twinx()
     twin.plot(budgets, share, "s--", color=OKABE_ITO[6], label="export share")
     twin.set_ylim(0, 1)

@@ -30,7 +30,10 @@ BROKEN = [
     pytest.param(
         "coordination_caps",
         {"parameters.coordination.firm_cost_per_tie": 0.0,
-         "parameters.coordination.responsiveness_halving": 1000.0},
+         "parameters.coordination.responsiveness_halving": 1000.0,
+         # the facilitator's coordination costs too: they cost it staff days and brokering
+         "parameters.coordination.facilitator_days_per_relation": 0.0,
+         "parameters.facilitation.facilitator_responsiveness_halving": 1e9},
         -1, id="no-coordination-costs"),
     pytest.param(
         "metalika_reach",

@@ -162,6 +162,6 @@ def test_play_runs_to_the_end_and_stops(rc, monkeypatch):
     assert session.playing.value is False  # the button is back to play, pause is not stuck
     # the last redraw may land a moment after the play loop ends on a loaded machine
     finder = rc.find(v.Html, children=[f"Step: {current.horizon}"])
-    finder.wait_for(timeout=10)
+    finder.wait_for(timeout=60)
     finder.assert_single()
     assert rc.find(v.Btn, children=["Step"]).widget.disabled

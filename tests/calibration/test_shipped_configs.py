@@ -12,7 +12,9 @@ from clustersim.calibration.config import load_config
 from clustersim.scenario import load_scenario
 from clustersim.shipped import resolve
 
-CONFIGS = sorted((Path(__file__).resolve().parents[2] / "calibration").glob("*.yaml"))
+# calibrated.yaml is the shipped run's output (a parameters fragment), not a config
+CONFIGS = sorted(p for p in (Path(__file__).resolve().parents[2] / "calibration").glob("*.yaml")
+                 if p.name != "calibrated.yaml")
 
 
 def _value(data: dict, dotted: str) -> float:

@@ -18,7 +18,6 @@ import difflib
 import hashlib
 import json
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +25,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from clustersim.calibration.distance import Target
+from clustersim.calibration.posterior import value_at as _value_at
 from clustersim.calibration.priors import FreeParameter, Prior
 from clustersim.scenario import Scenario, scenario_hash
 from clustersim.scenario.loader import (
@@ -324,25 +324,4 @@ def _relative(item: str, base_dir: Path) -> Path:
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:60] + "..."
-
-
-def _value_at(data: Any, dotted: str) -> tuple[bool, Any]:
-    """(True, value) at a dotted path of a scenario dump, else (False, why)."""
-    node = data
-    for depth, part in enumerate(dotted.split(".")):
-        here = ".".join(dotted.split(".")[:depth]) or "(top level)"
-        if isinstance(node, Mapping):
-            if part not in node:
-                keys = [str(k) for k in node]
-                hint = difflib.get_close_matches(part, keys, n=1)
-                return False, (f"'{part}' does not exist in {here}"
-                               + (f"; did you mean '{hint[0]}'?" if hint else ""))
-            node = node[part]
-        elif isinstance(node, Sequence) and not isinstance(node, str):
-            if not part.isdigit() or int(part) >= len(node):
-                return False, f"'{part}' is not an index of the list {here}"
-            node = node[int(part)]
-        else:
-            return False, f"'{here}' is a value, not a mapping"
-    return True, node
 

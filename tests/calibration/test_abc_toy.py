@@ -16,6 +16,7 @@ import pytest
 
 from clustersim.calibration import AbcBudget, FreeParameter, Prior, Target, run_abc
 from clustersim.calibration.simulator import toy_simulator
+from clustersim.calibration.smc import AllProposalsFailed
 from clustersim.calibration.summary import posterior_summary, weighted_quantile
 
 TRUE_THETA = 0.7
@@ -109,3 +110,29 @@ def test_failed_simulations_are_recorded_not_dropped(tmp_path):
     lines = (tmp_path / "failures.jsonl").read_text().splitlines()
     assert len(lines) == len(result.failures)
     assert json.loads(lines[0])["generation"] == 0
+
+
+def undefined_toy(overrides, seed):
+    """A target nobody can measure: every proposal is undefined."""
+    return {"y": math.nan, "z": math.nan}
+
+
+def test_a_calibration_where_every_proposal_fails_stops_with_a_clear_message(tmp_path):
+    # before: no max_total_simulations and every distance infinite = proposals forever
+    with pytest.raises(AllProposalsFailed, match=r"generation 0: all 20 proposals so far "
+                                                  r"failed.*undefined \(NaN\): y, z"):
+        run_abc(PARAMS, TARGETS, undefined_toy,
+                AbcBudget(population_size=10, max_generations=3), seed=1, out=tmp_path)
+    lines = (tmp_path / "failures.jsonl").read_text().splitlines()
+    assert len(lines) == 20
+    # one success among the failures keeps the generation going
+    calls = iter(range(10**6))
+
+    def mostly_undefined(overrides, seed):
+        return toy_simulator(overrides, seed) if next(calls) % 7 == 0 else undefined_toy(
+            overrides, seed)
+
+    result = run_abc(PARAMS, TARGETS, mostly_undefined,
+                     AbcBudget(population_size=5, max_generations=1), seed=1,
+                     out=tmp_path / "some")
+    assert result.generations.iloc[0]["accepted"] == 5

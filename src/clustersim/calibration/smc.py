@@ -53,6 +53,10 @@ DB_NAME = "calibration.db"
 FAILURES_NAME = "failures.jsonl"
 SAMPLER_LOG_NAME = "sampler_log.jsonl"
 INITIAL_EPSILON = 1e300
+ALL_FAILED_BATCHES = 2
+"""A generation stops with :class:`AllProposalsFailed` once this many batches (of at least
+``ALL_FAILED_MIN`` proposals in all) have run and every proposal failed."""
+ALL_FAILED_MIN = 20
 """Generation 0 accepts every proposal with a finite distance: it is a sample of the prior."""
 PROPOSAL_KEY = 0
 """First spawn-key element of the proposals' seeds (posterior predictive draws use 1)."""
@@ -148,6 +152,11 @@ class GenerationLog:
     seconds: float
 
 
+class AllProposalsFailed(RuntimeError):
+    """Every proposal of a generation failed: the calibration cannot go on (without this
+    check it would propose forever when, say, a target is undefined for every parameter set)."""
+
+
 class SeededBatchSampler(Sampler):
     """Deterministic, worker-count independent pyabc sampler (see the module docstring)."""
 
@@ -185,6 +194,9 @@ class SeededBatchSampler(Sampler):
                     used = attempt + j + 1
                     accepted += bool(particle.accepted)
             attempt += size
+            if (failed == attempt and accepted == 0
+                    and attempt >= max(ALL_FAILED_BATCHES * batch, ALL_FAILED_MIN)):
+                self._stop_all_failed(t, attempt)
         if accepted < n:
             sample.ok = False
         self.nr_evaluations_ = used
@@ -198,6 +210,14 @@ class SeededBatchSampler(Sampler):
             self.report(f"generation {t}: {accepted} accepted of {used} proposals "
                         f"({attempt} simulated, {failed} failed) in {log.seconds:.1f} s")
         return sample
+
+    def _stop_all_failed(self, t: int, attempt: int) -> None:
+        reasons = sorted({f["reason"] for f in self.failures if f["generation"] == t})
+        where = f" (every one is in {self.out / FAILURES_NAME})" if self.out is not None else ""
+        raise AllProposalsFailed(
+            f"generation {t}: all {attempt} proposals so far failed{where}; "
+            f"{len(reasons)} distinct reason(s), e.g. {reasons[0]!r}. Check the targets "
+            "(measurable within the scenarios' steps?) and the priors' ranges.")
 
     def _record_failure(self, record: dict[str, Any]) -> None:
         self.failures.append(record)

@@ -78,7 +78,7 @@ def test_resumed_run_equals_uninterrupted_run(tmp_path):
     pd.testing.assert_frame_equal(full.posterior, resumed.posterior)
     pd.testing.assert_frame_equal(full.generations[["epsilon", "evaluations"]],
                                   resumed.generations[["epsilon", "evaluations"]])
-    # a finished run is not extended by running it again
+    # a finished run is not extended by running it again with the same budget
     again = run_abc(PARAMS, TARGETS, toy_simulator, budget, seed=9, out=tmp_path / "cut")
     assert len(again.generations) == 4
     assert not again.sampler_logs
@@ -110,6 +110,24 @@ def test_failed_simulations_are_recorded_not_dropped(tmp_path):
     lines = (tmp_path / "failures.jsonl").read_text().splitlines()
     assert len(lines) == len(result.failures)
     assert json.loads(lines[0])["generation"] == 0
+
+
+def test_a_larger_budget_extends_a_finished_run_to_the_longer_run(tmp_path):
+    full = run_abc(PARAMS, TARGETS, toy_simulator, AbcBudget(population_size=12,
+                                                             max_generations=4),
+                   seed=9, out=tmp_path / "full")
+    short = run_abc(PARAMS, TARGETS, toy_simulator, AbcBudget(population_size=12,
+                                                              max_generations=2),
+                    seed=9, out=tmp_path / "grown")
+    assert len(short.generations) == 2
+    grown = run_abc(PARAMS, TARGETS, toy_simulator, AbcBudget(population_size=12,
+                                                              max_generations=4),
+                    seed=9, out=tmp_path / "grown")
+    assert grown.resumed_from == 2
+    assert [log.t for log in grown.sampler_logs] == [2, 3]
+    pd.testing.assert_frame_equal(full.posterior, grown.posterior)
+    pd.testing.assert_frame_equal(full.generations[["epsilon", "evaluations"]],
+                                  grown.generations[["epsilon", "evaluations"]])
 
 
 def undefined_toy(overrides, seed):

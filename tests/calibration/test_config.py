@@ -61,6 +61,18 @@ def test_valid_config_resolves(tmp_path):
     # the identity changes with what decides the result
     other = load_config(write(tmp_path, with_changes(seed=4)))
     assert other.identity() != resolved.identity()
+    bigger = {**VALID["budget"], "population_size": VALID["budget"]["population_size"] + 1}
+    other = load_config(write(tmp_path, with_changes(budget=bigger)))
+    assert other.identity() != resolved.identity()
+
+
+def test_raising_the_budget_keeps_the_identity_so_a_calibration_can_be_extended(tmp_path):
+    resolved = load_config(write(tmp_path, VALID))
+    more = {**VALID["budget"], "max_generations": 9, "min_epsilon": 0.01,
+            "max_total_simulations": 10_000}
+    extended = load_config(write(tmp_path, with_changes(
+        budget=more, posterior_predictive={"draws": 3, "replications": 1})))
+    assert extended.identity() == resolved.identity()
 
 
 @pytest.mark.parametrize(("change", "expected"), [

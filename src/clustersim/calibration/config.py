@@ -81,6 +81,10 @@ class TargetSpec(Strict):
         return self
 
 
+STOPPING_RULES = ("max_generations", "min_epsilon", "max_total_simulations")
+"""Budget fields that only decide when a calibration stops, not what its generations are."""
+
+
 class Budget(Strict):
     """How much ABC-SMC may spend, and when it stops (whichever comes first)."""
 
@@ -167,8 +171,16 @@ class ResolvedConfig:
 
     def identity(self) -> str:
         """SHA-256 of what decides the result: the config and the scenarios as measured (so a
-        changed model default or scenario is not resumed into an old calibration)."""
-        payload = {"config": self.config.model_dump(mode="json"),
+        changed model default or scenario is not resumed into an old calibration).
+
+        The stopping rules (:data:`STOPPING_RULES`) and the posterior predictive check are left
+        out: a run stopped after k generations is the first k generations of a run with a
+        larger budget, so raising the budget and running into the same folder extends it."""
+        config = self.config.model_dump(mode="json")
+        config.pop("posterior_predictive", None)
+        for rule in STOPPING_RULES:
+            config["budget"].pop(rule, None)
+        payload = {"config": config,
                    "scenarios": self.scenario_hashes,
                    "patterns": [p.model_dump(mode="json") for p in self.target_patterns]}
         text = json.dumps(payload, sort_keys=True, default=str)

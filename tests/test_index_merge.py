@@ -68,3 +68,33 @@ def test_rows_of_partners_is_a_scan_in_row_order(seed):
         query = rng.integers(0, n_partners, k)  # with repeats
         want = [r for r in range(table.n) if table.partner[r] in set(query.tolist())]
         assert table.rows_of_partners(query).tolist() == want
+
+
+def test_concatenated_ranges_equals_a_loop():
+    from clustersim.state import concatenated_ranges
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        start = rng.integers(0, 30, int(rng.integers(0, 8)))
+        end = start + rng.integers(0, 4, start.size)  # empty ranges too
+        want = [i for a, b in zip(start.tolist(), end.tolist(), strict=True) for i in range(a, b)]
+        assert concatenated_ranges(start, end).tolist() == want
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rows_of_firms_equals_a_scan(seed):
+    rng = np.random.default_rng(seed)
+    n_partners = 12
+    table = RelationTable(n_partners)
+    assert table.rows_of_firms(np.array([0, 3])).size == 0
+    for _ in range(4):
+        pairs = np.unique(rng.integers(0, 30 * n_partners, 60))
+        pairs = pairs[table.lookup(pairs // n_partners, pairs % n_partners) < 0]
+        rng.shuffle(pairs)
+        table.add(pairs // n_partners, pairs % n_partners, np.zeros(pairs.size),
+                  np.zeros(pairs.size))
+        table.forget(rng.random(table.n) < 0.8)
+        for k in (0, 1, 5, 40):
+            query = rng.integers(0, 32, k)  # with repeats and firms without relations
+            want = [r for r in range(table.n) if table.firm[r] in set(query.tolist())]
+            assert table.rows_of_firms(query).tolist() == want

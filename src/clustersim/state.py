@@ -171,6 +171,17 @@ class RelationTable:
         self._sorted_keys, self._sorted_rows = compact_index(self._sorted_keys,
                                                              self._sorted_rows, keep)
 
+    def rows_of_firms(self, firms: np.ndarray) -> np.ndarray:
+        """Rows (ascending) of every relation of the given firms, from the sorted key index: a
+        firm's relations are one range of it (keys are firm x partners + partner), found by two
+        binary searches per firm, so no pass over every relation."""
+        firms = np.unique(np.asarray(firms, np.int64))
+        if firms.size == 0 or self._sorted_keys.size == 0:
+            return np.zeros(0, np.int64)
+        start = np.searchsorted(self._sorted_keys, firms * self.n_partners)
+        end = np.searchsorted(self._sorted_keys, (firms + 1) * self.n_partners)
+        return np.sort(self._sorted_rows[concatenated_ranges(start, end)])
+
     def rows_of_partners(self, partners: np.ndarray) -> np.ndarray:
         """Rows (ascending) of every relation with one of the given partners: one pass over the
         partner column, so callers aggregate over these relations only, in row order."""
@@ -235,6 +246,17 @@ class RelationTable:
         counts = np.bincount(self.firm[rows], minlength=n_firms)
         offsets = np.concatenate(([0], np.cumsum(counts)))
         return offsets, self.partner[rows]
+
+
+def concatenated_ranges(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``np.concatenate([np.arange(a, b) for a, b in zip(start, end)])`` without the loop."""
+    lengths = end - start
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    # each range's start, shifted by the positions already taken by earlier ranges
+    shift = np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64)
 
 
 def compact_index(sorted_keys: np.ndarray, sorted_rows: np.ndarray,

@@ -171,12 +171,6 @@ class RelationTable:
         self._sorted_keys, self._sorted_rows = compact_index(self._sorted_keys,
                                                              self._sorted_rows, keep)
 
-    def index_entries(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(keys, rows) of the rows where ``mask`` (one value per row) is True, in key order:
-        one pass over the sorted index instead of a sort of the selected keys."""
-        chosen = mask[self._sorted_rows]
-        return self._sorted_keys[chosen], self._sorted_rows[chosen]
-
     def rows_of_firms(self, firms: np.ndarray) -> np.ndarray:
         """Rows (ascending) of every relation of the given firms, from the sorted key index: a
         firm's relations are one range of it (keys are firm x partners + partner), found by two

@@ -12,9 +12,9 @@ from clustersim.world import World
 
 def apply_contacts(w: World) -> None:
     """Every contact of the month builds (or, after a bad experience, destroys) trust."""
+    c = w.contacts.drain()
     rel, f, tp, lp = w.relations, w.firms, w.params.trust, w.params.language
-    c = w.contacts.drain_indexed(rel)
-    rows = c["rows"]
+    rows = rel.lookup(c["firms"], c["partners"])
     new = rows < 0
     if new.any():
         rows[new] = open_relations(w, c["firms"][new], c["partners"][new],

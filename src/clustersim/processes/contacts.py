@@ -14,7 +14,10 @@ def apply_contacts(w: World) -> None:
     """Every contact of the month builds (or, after a bad experience, destroys) trust."""
     c = w.contacts.drain()
     rel, f, tp, lp = w.relations, w.firms, w.params.trust, w.params.language
-    rows = rel.lookup(c["firms"], c["partners"])
+    # follow-ups and revisits brought their rows; only the other pairs are looked up
+    rows = c["rows"]
+    unknown = np.flatnonzero(rows < 0)
+    rows[unknown] = rel.lookup(c["firms"][unknown], c["partners"][unknown])
     new = rows < 0
     if new.any():
         rows[new] = open_relations(w, c["firms"][new], c["partners"][new],

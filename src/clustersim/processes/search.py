@@ -102,7 +102,7 @@ def follow_up_relations(w: World) -> None:
     rows = np.flatnonzero(warm)
     prob = ep.follow_up_prob * f.export_motivation[rel.firm[rows]]
     rows = rows[w.rng.random(rows.size) < prob]
-    w.contacts.add(rel.firm[rows], rel.partner[rows], in_person=False)
+    w.contacts.add(rel.firm[rows], rel.partner[rows], in_person=False, rows=rows)
 
 
 def revisit_known_partners(w: World) -> None:
@@ -126,4 +126,4 @@ def revisit_known_partners(w: World) -> None:
     for level in np.unique(level_of_row):
         same = rows[level_of_row == level]
         w.contacts.add(rel.firm[same], rel.partner[same], in_person=True,
-                          translation=float(level), facilitated=True)
+                       translation=float(level), facilitated=True, rows=same)

@@ -12,7 +12,8 @@ class ContactBuffer:
     """Firm-partner contacts of the current month, from every source (events, own search,
     referrals). ``translation`` is the translation support level on the trip (0-1);
     ``trust_bonus`` is trust a broker lends a first meeting; ``facilitated`` marks contacts the
-    cluster organisation arranged."""
+    cluster organisation arranged; ``rows`` is the pair's relation row where the caller knows it
+    (-1 otherwise), so only the other pairs need looking up when the buffer is applied."""
 
     firms: list[np.ndarray] = field(default_factory=list)
     partners: list[np.ndarray] = field(default_factory=list)
@@ -20,14 +21,19 @@ class ContactBuffer:
     translation: list[np.ndarray] = field(default_factory=list)
     trust_bonus: list[np.ndarray] = field(default_factory=list)
     facilitated: list[np.ndarray] = field(default_factory=list)
+    rows: list[np.ndarray] = field(default_factory=list)
 
     def add(self, firms: np.ndarray, partners: np.ndarray, *, in_person: bool | np.ndarray,
             translation: float | np.ndarray = 0.0, trust_bonus: float | np.ndarray = 0.0,
-            facilitated: bool | np.ndarray = False) -> None:
-        """Buffer contacts; the attributes are one value for all or one per contact."""
+            facilitated: bool | np.ndarray = False, rows: np.ndarray | None = None) -> None:
+        """Buffer contacts; the attributes are one value for all or one per contact. ``rows``:
+        the pairs' relation rows, if the caller has them (they must still be the pairs' rows
+        when the buffer is drained: no relation may be forgotten in between)."""
         k = firms.shape[0]
         if k == 0:
             return
+        self.rows.append(np.full(k, -1, np.int64) if rows is None
+                         else np.asarray(rows, np.int64))
         self.firms.append(np.asarray(firms, np.int64))
         self.partners.append(np.asarray(partners, np.int64))
         self.in_person.append(_column(in_person, k, bool))
@@ -39,14 +45,15 @@ class ContactBuffer:
         """All contacts, one per (firm, partner) pair (the strongest kept), and clear the buffer.
 
         Where a pair met more than once, the in-person contact with the most translation and the
-        largest broker bonus wins; repeated contacts in one month do not stack.
+        largest broker bonus wins; repeated contacts in one month do not stack. ``rows`` is the
+        relation row the kept contact was added with (-1 if it came without one).
         """
         if not self.firms:
             empty_i = np.zeros(0, np.int64)
             empty_f = np.zeros(0)
             return {"firms": empty_i, "partners": empty_i, "in_person": np.zeros(0, bool),
                     "translation": empty_f, "trust_bonus": empty_f,
-                    "facilitated": np.zeros(0, bool)}
+                    "facilitated": np.zeros(0, bool), "rows": empty_i}
         out = {
             "firms": np.concatenate(self.firms),
             "partners": np.concatenate(self.partners),
@@ -54,6 +61,7 @@ class ContactBuffer:
             "translation": np.concatenate(self.translation),
             "trust_bonus": np.concatenate(self.trust_bonus),
             "facilitated": np.concatenate(self.facilitated),
+            "rows": np.concatenate(self.rows),
         }
         self.__init__()
         firm, partner = out["firms"], out["partners"]

@@ -162,12 +162,32 @@ class RelationTable:
 
     def forget(self, keep: np.ndarray) -> None:
         """Drop rows where ``keep`` is False (faded relations without a tie)."""
-        idx = np.flatnonzero(keep[: self.n])
+        keep = keep[: self.n]
+        idx = np.flatnonzero(keep)
         for name in self._COLUMNS:
             arr = getattr(self, name)
             arr[: idx.size] = arr[idx]
         self.n = int(idx.size)
-        self._reindex()
+        self._sorted_keys, self._sorted_rows = compact_index(self._sorted_keys,
+                                                             self._sorted_rows, keep)
+
+    def rows_of_firms(self, firms: np.ndarray) -> np.ndarray:
+        """Rows (ascending) of every relation of the given firms, from the sorted key index: a
+        firm's relations are one range of it (keys are firm x partners + partner), found by two
+        binary searches per firm, so no pass over every relation."""
+        firms = np.unique(np.asarray(firms, np.int64))
+        if firms.size == 0 or self._sorted_keys.size == 0:
+            return np.zeros(0, np.int64)
+        start = np.searchsorted(self._sorted_keys, firms * self.n_partners)
+        end = np.searchsorted(self._sorted_keys, (firms + 1) * self.n_partners)
+        return np.sort(self._sorted_rows[concatenated_ranges(start, end)])
+
+    def rows_of_partners(self, partners: np.ndarray) -> np.ndarray:
+        """Rows (ascending) of every relation with one of the given partners: one pass over the
+        partner column, so callers aggregate over these relations only, in row order."""
+        wanted = np.zeros(self.n_partners, bool)
+        wanted[partners] = True
+        return np.flatnonzero(wanted[self.partner[: self.n]])
 
     def view(self, name: str) -> np.ndarray:
         """The live part of a column (a view: writes go to the table)."""
@@ -226,6 +246,28 @@ class RelationTable:
         counts = np.bincount(self.firm[rows], minlength=n_firms)
         offsets = np.concatenate(([0], np.cumsum(counts)))
         return offsets, self.partner[rows]
+
+
+def concatenated_ranges(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """``np.concatenate([np.arange(a, b) for a, b in zip(start, end)])`` without the loop."""
+    lengths = end - start
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, np.int64)
+    # each range's start, shifted by the positions already taken by earlier ranges
+    shift = np.repeat(start - (np.cumsum(lengths) - lengths), lengths)
+    return shift + np.arange(total, dtype=np.int64)
+
+
+def compact_index(sorted_keys: np.ndarray, sorted_rows: np.ndarray,
+                  keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted index after the rows where ``keep`` is False are dropped and the rest moved up
+    in order (row ``r`` becomes the number of kept rows before it): dropping entries leaves the
+    keys sorted, so one linear pass replaces a re-sort; the result equals a stable argsort of
+    the kept rows' keys."""
+    new_row = np.cumsum(keep, dtype=np.int64) - 1
+    kept = keep[sorted_rows]
+    return sorted_keys[kept], new_row[sorted_rows[kept]]
 
 
 @dataclass

@@ -85,3 +85,20 @@ def test_reputation_equals_a_grouping_of_every_relation(n_partners):
                                           weights=trust_pf[same])[0] / same.sum()
         got = reputation_of_cluster(partner, cluster, trust_pf, n_clusters, q_partner, q_cluster)
         np.testing.assert_array_equal(got, expected)
+
+
+def test_find_keys_equals_a_binary_search():
+    """The per-partner table finds every key where ``searchsorted`` does, at the same position."""
+    from clustersim.mechanisms.referrals import _find_keys
+
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        n_clusters, n_partners = int(rng.integers(1, 5)), int(rng.integers(1, 12))
+        wanted = np.unique(rng.integers(0, n_partners * n_clusters, int(rng.integers(1, 15))))
+        partner = rng.integers(0, n_partners, int(rng.integers(0, 40)))
+        keys = partner * n_clusters + rng.integers(0, n_clusters, partner.size)
+        pos, hit = _find_keys(wanted, keys, partner, n_clusters, n_partners)
+        want_pos = np.minimum(np.searchsorted(wanted, keys), wanted.size - 1)
+        want_hit = wanted[want_pos] == keys
+        np.testing.assert_array_equal(hit, want_hit)
+        np.testing.assert_array_equal(pos[hit], want_pos[want_hit])

@@ -36,9 +36,9 @@ def reputation_of_cluster(rel_partner: np.ndarray, rel_cluster: np.ndarray,
     """Mean trust each queried partner has in the members of the queried cluster (0 if none).
 
     With few partners x clusters every cell is summed by one ``bincount``; otherwise only the
-    queried (partner, cluster) keys are aggregated: each relation is looked up among them by
-    binary search (no sort of every relation each month). Either way sums run over the relations
-    in row order, so both give the same numbers."""
+    queried (partner, cluster) keys are aggregated: each relation is looked up among them through
+    its partner (no sort of the relations). Either way sums run over the relations in row order,
+    so both give the same numbers."""
     if rel_partner.size == 0 or query_partner.size == 0:
         return np.zeros(query_partner.shape)
     query = query_partner.astype(np.int64) * n_clusters + query_cluster
@@ -50,9 +50,30 @@ def reputation_of_cluster(rel_partner: np.ndarray, rel_cluster: np.ndarray,
         counts = np.bincount(keys, minlength=size)[query]
         return np.divide(sums, counts, out=np.zeros(query.size), where=counts > 0)
     wanted = np.unique(query)
-    pos = np.minimum(np.searchsorted(wanted, keys), wanted.size - 1)
-    hit = wanted[pos] == keys
+    pos, hit = _find_keys(wanted, keys, rel_partner, n_clusters, size // n_clusters)
     sums = np.bincount(pos[hit], weights=rel_trust_pf[hit], minlength=wanted.size)
     counts = np.bincount(pos[hit], minlength=wanted.size)
     means = np.divide(sums, counts, out=np.zeros(wanted.size), where=counts > 0)
     return means[np.searchsorted(wanted, query)]
+
+
+def _find_keys(wanted: np.ndarray, keys: np.ndarray, partner: np.ndarray, n_clusters: int,
+               n_partners: int) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each ``key`` (partner x n_clusters + cluster) among the sorted unique
+    ``wanted`` keys, and whether it is there. Most partners are wanted with one cluster: their
+    relations are checked against that one key by a table over the partners; only relations of
+    partners wanted with several clusters need a binary search. Equals
+    ``searchsorted(wanted, keys)`` where the key is found."""
+    wanted_partner = wanted // n_clusters
+    count = np.bincount(wanted_partner, minlength=n_partners)
+    first = np.zeros(n_partners, np.int64)
+    starts = np.flatnonzero(np.r_[True, wanted_partner[1:] != wanted_partner[:-1]])
+    first[wanted_partner[starts]] = starts  # each partner's first wanted key
+    pos = first[partner]
+    hit = (count[partner] > 0) & (wanted[pos] == keys)
+    several = np.flatnonzero(count[partner] > 1)
+    if several.size:
+        found = np.minimum(np.searchsorted(wanted, keys[several]), wanted.size - 1)
+        pos[several] = found
+        hit[several] = wanted[found] == keys[several]
+    return pos, hit

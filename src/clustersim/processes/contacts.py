@@ -14,7 +14,10 @@ def apply_contacts(w: World) -> None:
     """Every contact of the month builds (or, after a bad experience, destroys) trust."""
     c = w.contacts.drain()
     rel, f, tp, lp = w.relations, w.firms, w.params.trust, w.params.language
-    rows = rel.lookup(c["firms"], c["partners"])
+    # follow-ups and revisits brought their rows; only the other pairs are looked up
+    rows = c["rows"]
+    unknown = np.flatnonzero(rows < 0)
+    rows[unknown] = rel.lookup(c["firms"][unknown], c["partners"][unknown])
     new = rows < 0
     if new.any():
         rows[new] = open_relations(w, c["firms"][new], c["partners"][new],
@@ -64,8 +67,10 @@ def open_relations(w: World, firms: np.ndarray, partners: np.ndarray,
     """First meetings: the partner lends the newcomer part of its trust in the newcomer's
     cluster (reputation spill-over, seed 000)."""
     rel, tp = w.relations, w.params.trust
+    # only the relations of the partners met: the same sums, in the same row order
+    known = rel.rows_of_partners(partners)
     reputation = referrals.reputation_of_cluster(
-        rel.view("partner"), w.firms.cluster[rel.view("firm")], rel.view("trust_pf"),
+        rel.partner[known], w.firms.cluster[rel.firm[known]], rel.trust_pf[known],
         w.facilitators.n, partners, w.firms.cluster[firms])
     base = tp.initial_partner_trust
     trust_fp = np.clip(base + bonus, 0, 1)

@@ -102,7 +102,7 @@ def follow_up_relations(w: World) -> None:
     rows = np.flatnonzero(warm)
     prob = ep.follow_up_prob * f.export_motivation[rel.firm[rows]]
     rows = rows[w.rng.random(rows.size) < prob]
-    w.contacts.add(rel.firm[rows], rel.partner[rows], in_person=False)
+    w.contacts.add(rel.firm[rows], rel.partner[rows], in_person=False, rows=rows)
 
 
 def revisit_known_partners(w: World) -> None:
@@ -117,11 +117,13 @@ def revisit_known_partners(w: World) -> None:
     visited, inverse = np.unique(trip_keys, return_inverse=True)
     translation = np.zeros(visited.size)
     np.maximum.at(translation, inverse, trip_translation)  # best-supported trip counts
-    n = rel.n
-    key = rel.firm[:n] * n_m + w.partners.market[rel.partner[:n]]
+    # only the relations of the travelling firms (ranges of the sorted index), in row order
+    rows = rel.rows_of_firms(visited // n_m)
+    key = rel.firm[rows] * n_m + w.partners.market[rel.partner[rows]]
     pos = np.minimum(np.searchsorted(visited, key), visited.size - 1)
-    rows = np.flatnonzero((visited[pos] == key) & (rel.trust_fp[:n] > 0))
-    for level in np.unique(translation[pos[rows]]):
-        same = rows[translation[pos[rows]] == level]
+    met = (visited[pos] == key) & (rel.trust_fp[rows] > 0)
+    rows, level_of_row = rows[met], translation[pos[met]]
+    for level in np.unique(level_of_row):
+        same = rows[level_of_row == level]
         w.contacts.add(rel.firm[same], rel.partner[same], in_person=True,
-                          translation=float(level), facilitated=True)
+                       translation=float(level), facilitated=True, rows=same)

@@ -154,3 +154,23 @@ def test_a_calibration_where_every_proposal_fails_stops_with_a_clear_message(tmp
                      AbcBudget(population_size=5, max_generations=1), seed=1,
                      out=tmp_path / "some")
     assert result.generations.iloc[0]["accepted"] == 5
+
+
+def test_an_interrupt_cancels_the_queued_simulations_of_the_batch():
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Event
+
+    from clustersim.calibration.smc import _result_or_cancel_rest
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    gate = Event()
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(interrupted)
+        rest = [pool.submit(gate.wait) for _ in range(4)]
+        with pytest.raises(KeyboardInterrupt):
+            _result_or_cancel_rest(first, rest)
+        # one may already run on the single worker; the ones queued behind it never start
+        assert sum(f.cancelled() for f in rest) >= 3
+        gate.set()

@@ -35,7 +35,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,6 +152,18 @@ class GenerationLog:
     seconds: float
 
 
+def _result_or_cancel_rest(future: Future, rest: Sequence[Future]) -> Any:
+    """The future's result; on Ctrl-C (or any error) the batch's queued simulations are
+    cancelled first, so an interrupted calibration stops after the running ones, not after
+    the whole batch."""
+    try:
+        return future.result()
+    except BaseException:
+        for pending in rest:
+            pending.cancel()
+        raise
+
+
 class AllProposalsFailed(RuntimeError):
     """Every proposal of a generation failed: the calibration cannot go on (without this
     check it would propose forever when, say, a target is undefined for every parameter set)."""
@@ -183,7 +195,7 @@ class SeededBatchSampler(Sampler):
             futures = [self.executor.submit(simulate, job.model.simulator, job.model.names,
                                             job.overrides, job.seed) for job in jobs]
             for j, future in enumerate(futures):
-                outcome = future.result()
+                outcome = _result_or_cancel_rest(future, futures[j + 1:])
                 if outcome.failure is not None:
                     self._record_failure({"generation": t, "proposal": attempt + j,
                                           **outcome.failure})

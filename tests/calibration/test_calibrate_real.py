@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -99,6 +100,8 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
     assert list(generations["generation"]) == [0, 1]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["resumed_from_generation"] == 1
+    assert manifest["final_ess"] == pytest.approx(
+        pd.read_csv(out / "generations.csv")["ess"].iloc[-1])
     assert manifest["failures"]["count"] == len(pd.read_csv(out / "failures.csv"))
     posterior = pd.read_parquet(out / "posterior.parquet")
     pd.testing.assert_frame_equal(posterior, resumed.posterior)

@@ -119,6 +119,33 @@ def test_cli_refuses_bad_config_with_exit_2_and_no_traceback(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("ess", "warned"), [(1.5, True), (1.99, True), (2.0, False), (7.9, False)])
+def test_cli_warns_when_the_posterior_rests_on_a_few_particles(tmp_path, monkeypatch, ess,
+                                                                 warned):
+    import types
+
+    import pandas as pd
+
+    import clustersim.calibration.run as run_module
+
+    def fake_calibrate(resolved, out, **kwargs):  # population 8 in VALID: warn below 2
+        manifest = {"generations": 2, "final_epsilon": 0.5, "final_ess": ess,
+                    "stop_reason": "max_generations 2 reached",
+                    "simulations": {"abc_total": 20}, "failures": {"count": 0},
+                    "timing_s": {"total": 1.0}}
+        return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
+            columns=["parameter", "median", "q025", "q975", "identified"]),
+            predictive=pd.DataFrame({"median_inside": [True]}))
+
+    monkeypatch.setattr(run_module, "calibrate", fake_calibrate)
+    path = write(tmp_path, VALID)
+    result = CliRunner().invoke(main, ["calibrate", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert ("warning: effective sample size" in result.output) is warned
+    if warned:
+        assert f"{ess:.1f} of 8" in result.output
+
+
 def test_target_distance_is_zero_inside_and_scaled_outside():
     t = Target("x", 0.2, 0.4)
     assert t.distance(0.3) == 0 and t.distance(0.2) == 0

@@ -16,6 +16,11 @@ import click
 EXIT_INVALID_INPUT = 2
 
 
+LOW_ESS_SHARE = 0.25
+"""Warn when the last generation's effective sample size is below this share of the
+population (weights concentrated on a few particles)."""
+
+
 @click.command("calibrate")
 @click.argument("config", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out_dir", required=True,
@@ -85,6 +90,13 @@ def calibrate_command(config: Path, out_dir: Path, workers: int | None, schedule
         click.echo(f"  {row.parameter}: median {row.median:.4g} [95% CrI {row.q025:.4g}, "
                    f"{row.q975:.4g}]" + ("" if row.identified else "  (not identified: "
                                               "posterior ~ prior)"))
+    population = resolved.config.budget.population_size
+    if m["final_ess"] < LOW_ESS_SHARE * population:
+        click.echo(f"warning: effective sample size {m['final_ess']:.1f} of {population}: the "
+                   "posterior rests on a few particles, so its medians, intervals and "
+                   "'identified' flags are unreliable; raise population_size or "
+                   "max_generations and run again into the same folder to extend it",
+                   err=True)
     n_in = int(result.predictive["median_inside"].sum())
     click.echo(f"posterior predictive: median inside the range for {n_in} of "
                f"{len(result.predictive)} patterns; wrote {out_dir}/ in "

@@ -199,6 +199,7 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
                     "0 when every target is inside its range",
         "generations": abc.n_generations,
         "final_epsilon": float(abc.generations["epsilon"].iloc[-1]),
+        "final_ess": float(abc.generations["ess"].iloc[-1]),
         "stop_reason": abc.stop_reason,
         "resumed_from_generation": abc.resumed_from,
         "simulations": {

@@ -16,7 +16,7 @@ import pytest
 
 from clustersim.calibration import AbcBudget, FreeParameter, Prior, Target, run_abc
 from clustersim.calibration.simulator import toy_simulator
-from clustersim.calibration.smc import AllProposalsFailed
+from clustersim.calibration.smc import AllProposalsFailed, BudgetBelowStored
 from clustersim.calibration.summary import posterior_summary, weighted_quantile
 
 TRUE_THETA = 0.7
@@ -128,6 +128,11 @@ def test_a_larger_budget_extends_a_finished_run_to_the_longer_run(tmp_path):
     pd.testing.assert_frame_equal(full.posterior, grown.posterior)
     pd.testing.assert_frame_equal(full.generations[["epsilon", "evaluations"]],
                                   grown.generations[["epsilon", "evaluations"]])
+    # a smaller budget than the folder holds is refused, not relabelled
+    with pytest.raises(BudgetBelowStored, match="holds 4 generations of this calibration, "
+                                                "more than max_generations 3"):
+        run_abc(PARAMS, TARGETS, toy_simulator, AbcBudget(population_size=12, max_generations=3),
+                seed=9, out=tmp_path / "grown")
 
 
 def undefined_toy(overrides, seed):
@@ -143,17 +148,20 @@ def test_a_calibration_where_every_proposal_fails_stops_with_a_clear_message(tmp
                 AbcBudget(population_size=10, max_generations=3), seed=1, out=tmp_path)
     lines = (tmp_path / "failures.jsonl").read_text().splitlines()
     assert len(lines) == 20
-    # one success among the failures keeps the generation going
+    # one success among 20 proposals (the 18th) keeps the generation going: 19 failures of
+    # 20 do not stop it
     calls = iter(range(10**6))
 
     def mostly_undefined(overrides, seed):
-        return toy_simulator(overrides, seed) if next(calls) % 7 == 0 else undefined_toy(
+        call = next(calls)
+        return toy_simulator(overrides, seed) if call == 17 or call >= 25 else undefined_toy(
             overrides, seed)
 
     result = run_abc(PARAMS, TARGETS, mostly_undefined,
                      AbcBudget(population_size=5, max_generations=1), seed=1,
                      out=tmp_path / "some")
     assert result.generations.iloc[0]["accepted"] == 5
+    assert result.generations.iloc[0]["failed"] == 24
 
 
 def test_an_interrupt_cancels_the_queued_simulations_of_the_batch():
@@ -169,8 +177,10 @@ def test_an_interrupt_cancels_the_queued_simulations_of_the_batch():
     with ThreadPoolExecutor(1) as pool:
         first = pool.submit(interrupted)
         rest = [pool.submit(gate.wait) for _ in range(4)]
-        with pytest.raises(KeyboardInterrupt):
-            _result_or_cancel_rest(first, rest)
-        # one may already run on the single worker; the ones queued behind it never start
-        assert sum(f.cancelled() for f in rest) >= 3
-        gate.set()
+        try:
+            with pytest.raises(KeyboardInterrupt):
+                _result_or_cancel_rest(first, rest)
+            # one may already run on the single worker; the ones queued behind it never start
+            assert sum(f.cancelled() for f in rest) >= 3
+        finally:
+            gate.set()

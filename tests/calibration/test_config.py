@@ -70,9 +70,26 @@ def test_raising_the_budget_keeps_the_identity_so_a_calibration_can_be_extended(
     resolved = load_config(write(tmp_path, VALID))
     more = {**VALID["budget"], "max_generations": 9, "min_epsilon": 0.01,
             "max_total_simulations": 10_000}
-    extended = load_config(write(tmp_path, with_changes(
-        budget=more, posterior_predictive={"draws": 3, "replications": 1})))
+    extended = load_config(write(tmp_path, with_changes(budget=more)))
     assert extended.identity() == resolved.identity()
+    # the predictive check's settings decide files of the folder: a change is another output
+    other_check = load_config(write(tmp_path, with_changes(
+        posterior_predictive={"draws": 3, "replications": 1})))
+    assert other_check.identity() != resolved.identity()
+
+
+def test_cli_stops_a_calibration_whose_targets_no_proposal_can_measure(tmp_path):
+    # 12 months leave no year pair after persistence's 1-year burn-in: undefined for everyone
+    path = write(tmp_path, with_changes(targets=["persistence_overall"], fixed={"steps": 12},
+                                        budget={"population_size": 5, "max_generations": 2}))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["calibrate", str(path), "--out", str(out),
+                                       "--workers", "1", "--no-progress"])
+    assert result.exit_code == 2, result.output
+    assert "generation 0: all 20 proposals so far failed" in result.output
+    assert "undefined (NaN): persistence_overall" in result.output
+    assert "Traceback" not in result.output
+    assert len((out / "failures.jsonl").read_text().splitlines()) == 20
 
 
 @pytest.mark.parametrize(("change", "expected"), [

@@ -51,6 +51,7 @@ def calibrate_command(config: Path, out_dir: Path, workers: int | None, schedule
     """
     from clustersim.calibration.config import CalibrationConfigError, load_config
     from clustersim.calibration.run import calibrate
+    from clustersim.calibration.smc import AllProposalsFailed, BudgetBelowStored
     from clustersim.experiments.api import executor_options
     from clustersim.experiments.cli import terminate_like_ctrl_c
     from clustersim.outputs.folders import OutputFolderError
@@ -71,7 +72,9 @@ def calibrate_command(config: Path, out_dir: Path, workers: int | None, schedule
     try:
         result = calibrate(resolved, out_dir, executor=options, overwrite=overwrite,
                            report=report)
-    except OutputFolderError as exc:
+    except (OutputFolderError, BudgetBelowStored) as exc:
+        bad_input(str(exc))
+    except AllProposalsFailed as exc:  # the config asks for what the model cannot measure
         bad_input(str(exc))
     except RuntimeError as exc:  # executor trouble: scheduler unreachable, missing package
         click.echo(f"error: {exc}", err=True)

@@ -173,11 +173,11 @@ class ResolvedConfig:
         """SHA-256 of what decides the result: the config and the scenarios as measured (so a
         changed model default or scenario is not resumed into an old calibration).
 
-        The stopping rules (:data:`STOPPING_RULES`) and the posterior predictive check are left
-        out: a run stopped after k generations is the first k generations of a run with a
-        larger budget, so raising the budget and running into the same folder extends it."""
+        The stopping rules (:data:`STOPPING_RULES`) are left out: a run stopped after k
+        generations is the first k generations of a run with a larger budget, so raising the
+        budget and running into the same folder extends it (a budget below the generations
+        already stored is refused by :func:`~clustersim.calibration.smc.run_abc`)."""
         config = self.config.model_dump(mode="json")
-        config.pop("posterior_predictive", None)
         for rule in STOPPING_RULES:
             config["budget"].pop(rule, None)
         payload = {"config": config,

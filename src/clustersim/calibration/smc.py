@@ -53,11 +53,12 @@ DB_NAME = "calibration.db"
 FAILURES_NAME = "failures.jsonl"
 SAMPLER_LOG_NAME = "sampler_log.jsonl"
 INITIAL_EPSILON = 1e300
-ALL_FAILED_BATCHES = 2
-"""A generation stops with :class:`AllProposalsFailed` once this many batches (of at least
-``ALL_FAILED_MIN`` proposals in all) have run and every proposal failed."""
-ALL_FAILED_MIN = 20
 """Generation 0 accepts every proposal with a finite distance: it is a sample of the prior."""
+ALL_FAILED_BATCHES = 2
+"""A generation stops with :class:`AllProposalsFailed` once this many batches have run and
+every proposal failed ..."""
+ALL_FAILED_MIN = 20
+"""... and at least this many proposals (so tiny batches do not stop a run early)."""
 PROPOSAL_KEY = 0
 """First spawn-key element of the proposals' seeds (posterior predictive draws use 1)."""
 
@@ -162,6 +163,11 @@ def _result_or_cancel_rest(future: Future, rest: Sequence[Future]) -> Any:
         for pending in rest:
             pending.cancel()
         raise
+
+
+class BudgetBelowStored(ValueError):
+    """The folder holds more generations than the config's ``max_generations``: running would
+    relabel a longer calibration as a shorter one."""
 
 
 class AllProposalsFailed(RuntimeError):
@@ -367,6 +373,11 @@ def run_abc(parameters: Sequence[FreeParameter], targets: Sequence[Target],
                                      alpha=budget.epsilon_quantile),
     )
     found = stored_generations(db)
+    if found is not None and found > budget.max_generations:
+        raise BudgetBelowStored(
+            f"{out} holds {found} generations of this calibration, more than max_generations "
+            f"{budget.max_generations}: raise max_generations to at least {found} to finish or "
+            "extend it, or use another --out")
     if found is None:
         if db.exists():
             db.unlink()

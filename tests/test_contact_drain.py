@@ -69,3 +69,15 @@ def test_known_rows_complete_the_lookup(seed):
 def test_drain_of_an_empty_buffer_has_rows():
     got = ContactBuffer().drain()
     assert got["rows"].size == 0 and got["rows"].dtype == np.int64
+
+
+def test_relations_are_not_forgotten_while_contacts_with_rows_are_buffered(tiny_scenario):
+    from clustersim.model import ClusterModel
+    from clustersim.processes.development import forget_faded_relations
+
+    model = ClusterModel(tiny_scenario(steps=3))
+    model.step()
+    forget_faded_relations(model)  # the month drained its buffer: fine
+    model.contacts.add(np.array([0]), np.array([0]), in_person=True, rows=np.array([0]))
+    with pytest.raises(RuntimeError, match="contacts with relation rows are buffered"):
+        forget_faded_relations(model)

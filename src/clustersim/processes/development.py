@@ -22,6 +22,10 @@ def develop_organisations(w: World) -> None:
 
 
 def forget_faded_relations(w: World) -> None:
+    # forgetting renumbers relation rows: contacts buffered with their rows must be applied
+    # first (ContactBuffer.add), which the month's order guarantees
+    if w.contacts.firms:
+        raise RuntimeError("relations forgotten while contacts with relation rows are buffered")
     rel, floor = w.relations, w.params.trust.forget_below
     keep = rel.view("tie") | (rel.view("trust_fp") >= floor) | (rel.view("trust_pf") >= floor)
     rel.forget(keep)

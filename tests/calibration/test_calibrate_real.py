@@ -110,6 +110,9 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
     assert len(predictive) == len(load_patterns())  # every pattern, targets and the others
     assert set(predictive.loc[predictive.target, "pattern"]) == {"persistence_overall",
                                                                  "one_market_share"}
+    # the spread is in units of the accepted range ([0.6, 0.78] for overall persistence)
+    row = predictive.set_index("pattern").loc["persistence_overall"]
+    assert row["spread_over_range"] == pytest.approx((row["q975"] - row["q025"]) / 0.18)
     calibrated = yaml.safe_load((out / "calibrated.yaml").read_text())
     assert set(calibrated["parameters"]["export"]) == {"tie_hazard_new", "own_search_prob"}
 

@@ -163,6 +163,37 @@ def test_cli_warns_when_the_posterior_rests_on_a_few_particles(tmp_path, monkeyp
         assert f"{ess:.1f} of 8" in result.output
 
 
+def test_cli_names_the_targets_whose_predictive_spread_dwarfs_their_range(tmp_path,
+                                                                          monkeypatch):
+    import types
+
+    import pandas as pd
+
+    import clustersim.calibration.run as run_module
+
+    predictive = pd.DataFrame({
+        "pattern": ["noisy_target", "fine_target", "noisy_non_target"],
+        "target": [True, True, False], "spread_over_range": [12.4, 2.9, 50.0],
+        "median_inside": [True, True, True]})
+
+    def fake_calibrate(resolved, out, **kwargs):
+        manifest = {"generations": 2, "final_epsilon": 0.5, "final_ess": 8.0,
+                    "stop_reason": "max_generations 2 reached",
+                    "simulations": {"abc_total": 20}, "failures": {"count": 0},
+                    "timing_s": {"total": 1.0}}
+        return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
+            columns=["parameter", "median", "q025", "q975", "identified"]),
+            predictive=predictive)
+
+    monkeypatch.setattr(run_module, "calibrate", fake_calibrate)
+    result = CliRunner().invoke(main, ["calibrate", str(write(tmp_path, VALID)), "--out",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "interval of 1 target(s) is more than 3 times as wide" in result.output
+    assert "noisy_target (12x)" in result.output
+    assert "fine_target" not in result.output and "noisy_non_target" not in result.output
+
+
 def test_target_distance_is_zero_inside_and_scaled_outside():
     t = Target("x", 0.2, 0.4)
     assert t.distance(0.3) == 0 and t.distance(0.2) == 0

@@ -16,6 +16,8 @@ import click
 EXIT_INVALID_INPUT = 2
 
 
+WIDE_SPREAD = 3.0
+"""Warn about targets whose 95% predictive interval is wider than this many accepted ranges."""
 LOW_ESS_SHARE = 0.25
 """Warn when the last generation's effective sample size is below this share of the
 population (weights concentrated on a few particles)."""
@@ -100,6 +102,17 @@ def calibrate_command(config: Path, out_dir: Path, workers: int | None, schedule
                    "'identified' flags are unreliable; raise population_size or "
                    "max_generations and run again into the same folder to extend it",
                    err=True)
+    spread = result.predictive.get("spread_over_range")
+    if spread is not None:
+        wide = result.predictive[result.predictive["target"] & (spread > WIDE_SPREAD)]
+        if len(wide):
+            listed = ", ".join(f"{r.pattern} ({r.spread_over_range:.0f}x)"
+                               for r in wide.itertuples())
+            click.echo(f"warning: the posterior predictive interval of {len(wide)} target(s) is "
+                       f"more than {WIDE_SPREAD:g} times as wide as the accepted range: "
+                       f"{listed}. Replication noise or unidentified parameters dominate "
+                       "these targets; give them a 'scale' or more replications "
+                       "(docs/calibration.md)", err=True)
     n_in = int(result.predictive["median_inside"].sum())
     click.echo(f"posterior predictive: median inside the range for {n_in} of "
                f"{len(result.predictive)} patterns; wrote {out_dir}/ in "

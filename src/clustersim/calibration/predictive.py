@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from clustersim.calibration.distance import Target
 from clustersim.calibration.priors import FreeParameter
 from clustersim.calibration.summary import weighted_quantile
 
@@ -100,5 +101,6 @@ def posterior_predictive(posterior: pd.DataFrame, parameters: Sequence[FreeParam
             "share_inside": inside,
             "median_inside": bool(defined.size and low <= q50 <= high),
             "interval_overlaps_range": bool(defined.size and q975 >= low and q025 <= high),
+            "spread_over_range": float((q975 - q025) / Target(p.name, low, high).width),
         })
     return table, pd.DataFrame(summary)

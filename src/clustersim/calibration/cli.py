@@ -74,10 +74,8 @@ def calibrate_command(config: Path, out_dir: Path, workers: int | None, schedule
     try:
         result = calibrate(resolved, out_dir, executor=options, overwrite=overwrite,
                            report=report)
-    except (OutputFolderError, BudgetBelowStored) as exc:
-        bad_input(str(exc))
-    except AllProposalsFailed as exc:  # the config asks for what the model cannot measure
-        bad_input(str(exc))
+    except (OutputFolderError, BudgetBelowStored, AllProposalsFailed) as exc:
+        bad_input(str(exc))  # (every proposal failed: the config asks what cannot be measured)
     except RuntimeError as exc:  # executor trouble: scheduler unreachable, missing package
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

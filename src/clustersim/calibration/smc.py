@@ -212,8 +212,8 @@ class SeededBatchSampler(Sampler):
                     used = attempt + j + 1
                     accepted += bool(particle.accepted)
             attempt += size
-            if (failed == attempt and accepted == 0
-                    and attempt >= max(ALL_FAILED_BATCHES * batch, ALL_FAILED_MIN)):
+            # (a failed proposal has an infinite distance, so none of them was accepted)
+            if failed == attempt >= max(ALL_FAILED_BATCHES * batch, ALL_FAILED_MIN):
                 self._stop_all_failed(t, attempt)
         if accepted < n:
             sample.ok = False

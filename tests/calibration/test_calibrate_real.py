@@ -115,6 +115,27 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
     assert row["spread_over_range"] == pytest.approx((row["q975"] - row["q025"]) / 0.18)
     calibrated = yaml.safe_load((out / "calibrated.yaml").read_text())
     assert set(calibrated["parameters"]["export"]) == {"tie_hazard_new", "own_search_prob"}
+    assert not (out / "point_estimate.csv").exists()
+
+    # 2b. the finished folder given another point estimate (not part of its identity): the
+    # posterior is read back, calibrated.yaml becomes the chosen particle
+    best = tmp_path / "best.yaml"
+    best.write_text(yaml.safe_dump({**TINY, "point_estimate": {"method": "best_particle",
+                                                               "replications": 1}},
+                                   sort_keys=False))
+    calibrate(best, out)
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), posterior)
+    point = pd.read_csv(out / "point_estimate.csv")
+    assert point["chosen"].sum() == 1 and len(point) <= len(posterior)
+    chosen = point.loc[point["chosen"]].iloc[0]
+    assert chosen["score"] == point["score"].max()
+    export = yaml.safe_load((out / "calibrated.yaml").read_text())["parameters"]["export"]
+    assert export["tie_hazard_new"] == pytest.approx(
+        chosen["parameters.export.tie_hazard_new"], rel=1e-5)
+    assert "deepest inside its range" in (out / "calibrated.yaml").read_text()
+    calibrate(config, out)  # back to the medians: the selection's table goes with it
+    assert not (out / "point_estimate.csv").exists()
+    assert yaml.safe_load((out / "calibrated.yaml").read_text()) == calibrated
 
     # 3. two worker processes, uninterrupted, through the same ABC code (without the
     # predictive check, to keep the test short): the same posterior and generations

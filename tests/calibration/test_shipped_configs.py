@@ -24,7 +24,7 @@ def _value(data: dict, dotted: str) -> float:
 
 
 def test_the_shipped_configs_are_found():
-    assert {p.stem for p in CONFIGS} >= {"quick", "default"}
+    assert {p.stem for p in CONFIGS} >= {"quick", "default", "suite"}
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.stem for p in CONFIGS])

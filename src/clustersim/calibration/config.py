@@ -20,7 +20,7 @@ import json
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -111,6 +111,17 @@ class PredictiveSpec(Strict):
     """Default: the calibration's replications."""
 
 
+class PointEstimateSpec(Strict):
+    """Which single parameter set ``calibrated.yaml`` holds (:mod:`clustersim.calibration.point`):
+    the weighted posterior medians, or the distinct particle of the final generation whose worst
+    target lies deepest inside its range when every particle is re-simulated with
+    ``replications`` replications on common seeds."""
+
+    method: Literal["median", "best_particle"] = "median"
+    replications: Annotated[int, Field(ge=1, le=1000)] | None = None
+    """best_particle: replications per particle (default: 3 x the calibration's)."""
+
+
 class CalibrationConfig(Strict):
     """The file format of ``clustersim calibrate CONFIG.yaml`` (see docs/calibration.md)."""
 
@@ -129,6 +140,7 @@ class CalibrationConfig(Strict):
     """Replications per simulated parameter set (common random numbers across variants)."""
     budget: Budget
     posterior_predictive: PredictiveSpec = Field(default_factory=PredictiveSpec)
+    point_estimate: PointEstimateSpec = Field(default_factory=PointEstimateSpec)
     patterns: str | None = None
     """A pattern file instead of the shipped suite (relative to this file)."""
 
@@ -176,10 +188,13 @@ class ResolvedConfig:
         The stopping rules (:data:`STOPPING_RULES`) are left out: a run stopped after k
         generations is the first k generations of a run with a larger budget, so raising the
         budget and running into the same folder extends it (a budget below the generations
-        already stored is refused by :func:`~clustersim.calibration.smc.run_abc`)."""
+        already stored is refused by :func:`~clustersim.calibration.smc.run_abc`). So is the
+        point estimate: it is chosen from the stored posterior on every call, so a finished
+        folder can be given another one."""
         config = self.config.model_dump(mode="json")
         for rule in STOPPING_RULES:
             config["budget"].pop(rule, None)
+        config.pop("point_estimate", None)
         payload = {"config": config,
                    "scenarios": self.scenario_hashes,
                    "patterns": [p.model_dump(mode="json") for p in self.target_patterns]}

@@ -8,7 +8,8 @@ and folder resume: finished generations are read from ``calibration.db``.
 Files written (docs/calibration.md): ``posterior.parquet``, ``posterior_summary.csv``,
 ``generations.csv``, ``failures.csv``, ``marginals.png``, ``pairwise.png`` (two or more
 parameters), ``predictive.csv``, ``predictive_draws.parquet``, ``predictive.png``,
-``calibrated.yaml``, ``config.yaml``, ``manifest.json``; plus the working files
+``calibrated.yaml``, ``point_estimate.csv`` (method best_particle), ``config.yaml``,
+``manifest.json``; plus the working files
 ``calibration.db``, ``failures.jsonl`` and ``sampler_log.jsonl``.
 """
 
@@ -32,6 +33,7 @@ import yaml
 
 from clustersim.calibration.config import ResolvedConfig, load_config
 from clustersim.calibration.plots import plot_marginals, plot_pairwise, plot_predictive
+from clustersim.calibration.point import chosen_values, select_particle
 from clustersim.calibration.predictive import posterior_predictive
 from clustersim.calibration.simulator import PatternSimulator, scenarios_for_suite
 from clustersim.calibration.smc import AbcBudget, AbcResult, run_abc
@@ -126,9 +128,20 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                 fixed=cfg.fixed, scenarios=suite_scenarios, executor=handle.executor,
                 report=report)
             predictive_s = time.perf_counter() - predictive_started
+            point = None
+            if cfg.point_estimate.method == "best_particle":
+                reps = cfg.point_estimate.replications or 3 * cfg.replications
+                point = select_particle(
+                    abc.posterior, resolved.parameters, resolved.targets,
+                    PatternSimulator(resolved.target_patterns, reps, resolved.measured,
+                                     cfg.fixed),
+                    seed=cfg.seed, executor=handle.executor, report=report)
         summary = posterior_summary(abc.posterior, resolved.parameters)
+        if point is not None:
+            chosen = chosen_values(point, resolved.parameters)
+            summary["calibrated_value"] = summary["parameter"].map(chosen)
         manifest = write_outputs(out, resolved, abc, summary, draws, predictive, options,
-                                 predictive_s=predictive_s,
+                                 point=point, predictive_s=predictive_s,
                                  total_s=time.perf_counter() - started)
     return CalibrationResult(out=out, abc=abc, summary=summary, predictive=predictive,
                              manifest=manifest)
@@ -136,7 +149,8 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
 
 def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: pd.DataFrame,
                   draws: pd.DataFrame, predictive: pd.DataFrame, options: ExecutorOptions, *,
-                  predictive_s: float, total_s: float) -> dict[str, Any]:
+                  predictive_s: float, total_s: float, point: pd.DataFrame | None = None
+                  ) -> dict[str, Any]:
     """Write every result file of a calibration into ``out`` and return the manifest."""
     cfg = resolved.config
     files = []
@@ -163,8 +177,17 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
     draws.to_parquet(out / "predictive_draws.parquet", index=False)
     keep(out / "predictive_draws.parquet")
     keep(plot_predictive(draws, predictive, out / "predictive.png"))
+    (out / "point_estimate.csv").unlink(missing_ok=True)
+    if point is None:
+        what = "posterior medians"
+    else:
+        point.to_csv(out / "point_estimate.csv", index=False)
+        keep(out / "point_estimate.csv")
+        best = point.loc[point["chosen"]].iloc[0]
+        what = (f"the posterior particle whose worst target ({best['worst']}) lies deepest "
+                f"inside its range (margin {best['score']:.3f}; point_estimate.csv)")
     header = [
-        f"Calibrated parameters: posterior medians of clustersim calibrate '{cfg.name}'",
+        f"Calibrated parameters of clustersim calibrate '{cfg.name}': {what}",
         f"(config {resolved.source}, seed {cfg.seed}, {abc.n_generations} generations, "
         f"{abc.total_simulations} simulations, {datetime.now(UTC).date().isoformat()}).",
         "Use it from a scenario file with  extends: <relative path to this file>",
@@ -195,6 +218,7 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
                         "integer": p.integer} for p in resolved.parameters],
         "targets": [{"pattern": t.name, "low": t.low, "high": t.high, "scale": t.width,
                      "origin": t.origin} for t in resolved.targets],
+        "point_estimate": cfg.point_estimate.model_dump(),
         "distance": "sqrt(sum_k (distance of mean_k to [low_k, high_k] / scale_k)^2); "
                     "0 when every target is inside its range",
         "generations": abc.n_generations,

@@ -1,0 +1,62 @@
+"""The calibrated point (calibration/point.py): margins inside and outside accepted ranges, and
+the particle whose worst target lies deepest inside its range, on the toy model whose answer is
+known (y ~ theta, z ~ 2 theta)."""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+
+import pandas as pd
+import pytest
+
+from clustersim.calibration.distance import Target
+from clustersim.calibration.point import chosen_values, margin, point_seed, select_particle
+from clustersim.calibration.priors import FreeParameter, Prior
+from clustersim.calibration.simulator import toy_simulator
+
+THETA = FreeParameter("theta", Prior(prior="uniform", low=0.0, high=1.0))
+TARGETS = [Target("y", 0.4, 0.6), Target("z", 0.8, math.inf)]
+
+
+@pytest.mark.parametrize(("target", "value", "expected"), [
+    (Target("y", 0.4, 0.6), 0.45, 0.25),        # 0.05 from the low bound / width 0.2
+    (Target("y", 0.4, 0.6), 0.58, 0.1),
+    (Target("y", 0.4, 0.6), 0.3, -0.5),         # outside: minus the scaled distance
+    (Target("z", 0.8, math.inf), 1.0, 0.25),    # one-sided: from the finite bound / |0.8|
+    (Target("z", 0.8, math.inf, scale=0.1), 0.7, -1.0),
+    (Target("y", 0.4, 0.6), math.nan, -math.inf),
+    (Target("u", -math.inf, math.inf), 3.0, math.inf),
+])
+def test_margin(target: Target, value: float, expected: float) -> None:
+    assert margin(target, value) == pytest.approx(expected)
+
+
+def test_the_particle_deepest_inside_every_range_is_chosen():
+    # theta 0.5 puts y mid-range (0.5 in [0.4, 0.6]) and z = 1.0 above 0.8; 0.42 and 0.58 sit
+    # near a bound of y, 0.9 is outside; duplicates of a particle are pooled, weights summed
+    posterior = pd.DataFrame({"theta": [0.42, 0.5, 0.58, 0.9, 0.42],
+                              "weight": [0.3, 0.1, 0.2, 0.3, 0.1]})
+    simulator = partial(toy_simulator, replications=50, noise=0.05)
+    table = select_particle(posterior, [THETA], TARGETS, simulator, seed=3)
+    assert list(table["theta"]) == [0.42, 0.5, 0.58, 0.9]
+    assert table["weight"].tolist() == pytest.approx([0.4, 0.1, 0.2, 0.3])
+    assert table["chosen"].sum() == 1
+    assert chosen_values(table, [THETA]) == {"theta": 0.5}
+    row = table.set_index("theta").loc[0.9]
+    assert row["score"] < 0 and row["worst"] == "y"
+    # at 0.5: y margin 0.1 / 0.2 = 0.5, z margin (1.0 - 0.8) / 0.8 = 0.25: z is the worst
+    assert table.set_index("theta").loc[0.5, "worst"] == "z"
+
+
+def test_ties_go_to_the_heavier_particle_and_all_particles_share_seeds():
+    # with noise 0 the statistics are exact: 0.375 and 0.625 lie 0.125 inside [0.25, 0.75]
+    posterior = pd.DataFrame({"theta": [0.375, 0.625], "weight": [0.3, 0.7]})
+    simulator = partial(toy_simulator, replications=3, noise=0.0)
+    table = select_particle(posterior, [THETA], [Target("y", 0.25, 0.75)], simulator, seed=3)
+    assert table["score"].tolist() == [0.25, 0.25]
+    assert chosen_values(table, [THETA]) == {"theta": 0.625}
+    flipped = select_particle(posterior.assign(weight=[0.7, 0.3]), [THETA],
+                              [Target("y", 0.25, 0.75)], simulator, seed=3)
+    assert chosen_values(flipped, [THETA]) == {"theta": 0.375}
+    assert point_seed(3) == point_seed(3) != point_seed(4)

@@ -76,6 +76,20 @@ def test_raising_the_budget_keeps_the_identity_so_a_calibration_can_be_extended(
     other_check = load_config(write(tmp_path, with_changes(
         posterior_predictive={"draws": 3, "replications": 1})))
     assert other_check.identity() != resolved.identity()
+    # the point estimate is chosen from the stored posterior on every call: not the identity
+    best = load_config(write(tmp_path, with_changes(
+        point_estimate={"method": "best_particle", "replications": 2})))
+    assert best.identity() == resolved.identity()
+
+
+def test_the_order_of_the_free_parameters_is_part_of_the_identity(tmp_path):
+    # pyabc proposes in the listed order: the same priors in another order give another
+    # posterior for the same seed, so such a config must not resume the folder
+    resolved = load_config(write(tmp_path, VALID))
+    reordered = dict(reversed(list(VALID["free_parameters"].items())))
+    other = load_config(write(tmp_path, with_changes(free_parameters=reordered)))
+    assert [p.path for p in other.parameters] == list(reordered)
+    assert other.identity() != resolved.identity()
 
 
 def test_cli_stops_a_calibration_whose_targets_no_proposal_can_measure(tmp_path):

@@ -190,12 +190,14 @@ class ResolvedConfig:
         budget and running into the same folder extends it (a budget below the generations
         already stored is refused by :func:`~clustersim.calibration.smc.run_abc`). So is the
         point estimate: it is chosen from the stored posterior on every call, so a finished
-        folder can be given another one."""
+        folder can be given another one. The order of the free parameters is part of it
+        (the JSON below sorts keys): pyabc's proposals follow that order, so the same
+        parameters listed in another order give another posterior."""
         config = self.config.model_dump(mode="json")
         for rule in STOPPING_RULES:
             config["budget"].pop(rule, None)
         config.pop("point_estimate", None)
-        payload = {"config": config,
+        payload = {"config": config, "parameter_order": [p.path for p in self.parameters],
                    "scenarios": self.scenario_hashes,
                    "patterns": [p.model_dump(mode="json") for p in self.target_patterns]}
         text = json.dumps(payload, sort_keys=True, default=str)

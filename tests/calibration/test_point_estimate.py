@@ -10,6 +10,7 @@ from functools import partial
 import pandas as pd
 import pytest
 
+from clustersim.calibration.config import PointEstimateSpec
 from clustersim.calibration.distance import Target
 from clustersim.calibration.point import chosen_values, margin, point_seed, select_particle
 from clustersim.calibration.priors import FreeParameter, Prior
@@ -60,3 +61,9 @@ def test_ties_go_to_the_heavier_particle_and_all_particles_share_seeds():
                               [Target("y", 0.25, 0.75)], simulator, seed=3)
     assert chosen_values(flipped, [THETA]) == {"theta": 0.375}
     assert point_seed(3) == point_seed(3) != point_seed(4)
+
+
+def test_replications_of_the_point_estimate():
+    assert PointEstimateSpec().replications_for(10) is None  # the medians simulate nothing
+    assert PointEstimateSpec(method="best_particle").replications_for(10) == 30
+    assert PointEstimateSpec(method="best_particle", replications=4).replications_for(10) == 4

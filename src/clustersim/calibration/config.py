@@ -121,6 +121,12 @@ class PointEstimateSpec(Strict):
     replications: Annotated[int, Field(ge=1, le=1000)] | None = None
     """best_particle: replications per particle (default: 3 x the calibration's)."""
 
+    def replications_for(self, calibration_replications: int) -> int | None:
+        """Replications per particle of ``best_particle`` (None for the medians)."""
+        if self.method == "median":
+            return None
+        return self.replications or 3 * calibration_replications
+
 
 class CalibrationConfig(Strict):
     """The file format of ``clustersim calibrate CONFIG.yaml`` (see docs/calibration.md)."""

@@ -129,8 +129,8 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                 report=report)
             predictive_s = time.perf_counter() - predictive_started
             point = None
-            if cfg.point_estimate.method == "best_particle":
-                reps = cfg.point_estimate.replications or 3 * cfg.replications
+            reps = cfg.point_estimate.replications_for(cfg.replications)
+            if reps is not None:
                 point = select_particle(
                     abc.posterior, resolved.parameters, resolved.targets,
                     PatternSimulator(resolved.target_patterns, reps, resolved.measured,
@@ -218,7 +218,9 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
                         "integer": p.integer} for p in resolved.parameters],
         "targets": [{"pattern": t.name, "low": t.low, "high": t.high, "scale": t.width,
                      "origin": t.origin} for t in resolved.targets],
-        "point_estimate": cfg.point_estimate.model_dump(),
+        "point_estimate": {"method": cfg.point_estimate.method,
+                           "replications": cfg.point_estimate.replications_for(
+                               cfg.replications)},
         "distance": "sqrt(sum_k (distance of mean_k to [low_k, high_k] / scale_k)^2); "
                     "0 when every target is inside its range",
         "generations": abc.n_generations,

@@ -23,20 +23,18 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from clustersim.calibration.distance import Target
 from clustersim.calibration.priors import FreeParameter
-from clustersim.calibration.simulator import Simulator, simulate
+from clustersim.calibration.simulator import Simulator, simulate, spawned_seed
 
 POINT_KEY = 2
 """First spawn-key element of the point selection's seed (ABC 0, predictive check 1)."""
 
 
 def point_seed(seed: int) -> int:
-    state = np.random.SeedSequence(seed, spawn_key=(POINT_KEY,)).generate_state(2, np.uint64)
-    return int(state[0]) << 64 | int(state[1])
+    return spawned_seed(seed, (POINT_KEY,))
 
 
 def margin(target: Target, value: float) -> float:

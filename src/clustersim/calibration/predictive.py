@@ -19,6 +19,7 @@ import pandas as pd
 
 from clustersim.calibration.distance import Target
 from clustersim.calibration.priors import FreeParameter
+from clustersim.calibration.simulator import spawned_seed
 from clustersim.calibration.summary import weighted_quantile
 
 PREDICTIVE_KEY = 1
@@ -26,9 +27,7 @@ PREDICTIVE_KEY = 1
 
 
 def draw_seed(seed: int, k: int) -> int:
-    state = np.random.SeedSequence(seed, spawn_key=(PREDICTIVE_KEY, k + 1)).generate_state(
-        2, np.uint64)
-    return int(state[0]) << 64 | int(state[1])
+    return spawned_seed(seed, (PREDICTIVE_KEY, k + 1))
 
 
 def run_draw(patterns: Sequence[Any], scenarios: Sequence[Any] | None, replications: int,

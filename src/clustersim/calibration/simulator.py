@@ -33,6 +33,13 @@ class Outcome:
     failure: dict[str, Any] | None = None
 
 
+def spawned_seed(seed: int, spawn_key: tuple[int, ...]) -> int:
+    """A 128-bit integer run seed from ``SeedSequence(seed, spawn_key=spawn_key)``: the
+    predictive check and the point estimate give each of their simulations its own stream."""
+    state = np.random.SeedSequence(seed, spawn_key=spawn_key).generate_state(2, np.uint64)
+    return int(state[0]) << 64 | int(state[1])
+
+
 def simulate(simulator: Simulator, names: Sequence[str], overrides: Mapping[str, Any],
              seed: int) -> Outcome:
     """Run one simulation (in a worker): statistics, NaN for all when it raises; the failure

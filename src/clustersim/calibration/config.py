@@ -114,18 +114,26 @@ class PredictiveSpec(Strict):
 class PointEstimateSpec(Strict):
     """Which single parameter set ``calibrated.yaml`` holds (:mod:`clustersim.calibration.point`):
     the weighted posterior medians, or the distinct particle of the final generation whose worst
-    target lies deepest inside its range when every particle is re-simulated with
-    ``replications`` replications on common seeds."""
+    pattern lies deepest inside its range when every particle is re-simulated with
+    ``replications`` replications on common seeds. ``patterns`` says which patterns judge the
+    particles: the targets, or the whole suite (the targets with their calibrated ranges, every
+    other pattern with its accepted range: the posterior filtered by the patterns that were not
+    fitted, as pattern-oriented modelling does)."""
 
     method: Literal["median", "best_particle"] = "median"
+    patterns: Literal["targets", "suite"] = "targets"
     replications: Annotated[int, Field(ge=1, le=1000)] | None = None
-    """best_particle: replications per particle (default: 3 x the calibration's)."""
+    """best_particle: replications per particle (default: 3 x the calibration's for the
+    targets; the calibration's for the suite, whose replication costs a run of every scenario
+    and variant of the suite)."""
 
     def replications_for(self, calibration_replications: int) -> int | None:
         """Replications per particle of ``best_particle`` (None for the medians)."""
         if self.method == "median":
             return None
-        return self.replications or 3 * calibration_replications
+        if self.replications is not None:
+            return self.replications
+        return calibration_replications * (3 if self.patterns == "targets" else 1)
 
 
 class CalibrationConfig(Strict):

@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 
 from clustersim.calibration.config import ResolvedConfig, load_config
+from clustersim.calibration.distance import Target
 from clustersim.calibration.plots import plot_marginals, plot_pairwise, plot_predictive
 from clustersim.calibration.point import chosen_values, select_particle
 from clustersim.calibration.predictive import posterior_predictive
@@ -131,11 +132,10 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
             point = None
             reps = cfg.point_estimate.replications_for(cfg.replications)
             if reps is not None:
-                point = select_particle(
-                    abc.posterior, resolved.parameters, resolved.targets,
-                    PatternSimulator(resolved.target_patterns, reps, resolved.measured,
-                                     cfg.fixed),
-                    seed=cfg.seed, executor=handle.executor, report=report)
+                judged, judge = _point_judges(resolved, reps, suite_scenarios)
+                point = select_particle(abc.posterior, resolved.parameters, judged, judge,
+                                        seed=cfg.seed, executor=handle.executor,
+                                        report=report)
         summary = posterior_summary(abc.posterior, resolved.parameters)
         if point is not None:
             chosen = chosen_values(point, resolved.parameters)
@@ -145,6 +145,22 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                                  total_s=time.perf_counter() - started)
     return CalibrationResult(out=out, abc=abc, summary=summary, predictive=predictive,
                              manifest=manifest)
+
+
+def _point_judges(resolved: ResolvedConfig, replications: int,
+                  suite_scenarios: list[Any]) -> tuple[list[Target], PatternSimulator]:
+    """The patterns that judge the particles of ``best_particle`` and their simulator: the
+    targets (their calibrated ranges) on the scenarios they are measured on, or with
+    ``patterns: suite`` every pattern of the suite (targets keep their calibrated ranges)."""
+    cfg = resolved.config
+    if cfg.point_estimate.patterns == "targets":
+        return resolved.targets, PatternSimulator(resolved.target_patterns, replications,
+                                                  resolved.measured, cfg.fixed)
+    fitted = {t.name: t for t in resolved.targets}
+    judged = [fitted.get(p.name, Target(p.name, p.low, p.high, origin="accepted"))
+              for p in resolved.all_patterns]
+    return judged, PatternSimulator(resolved.all_patterns, replications, suite_scenarios,
+                                    cfg.fixed)
 
 
 def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: pd.DataFrame,
@@ -184,7 +200,8 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
         point.to_csv(out / "point_estimate.csv", index=False)
         keep(out / "point_estimate.csv")
         best = point.loc[point["chosen"]].iloc[0]
-        what = (f"the posterior particle whose worst target ({best['worst']}) lies deepest "
+        judged = "target" if cfg.point_estimate.patterns == "targets" else "pattern of the suite"
+        what = (f"the posterior particle whose worst {judged} ({best['worst']}) lies deepest "
                 f"inside its range (margin {best['score']:.3f}; point_estimate.csv)")
     header = [
         f"Calibrated parameters of clustersim calibrate '{cfg.name}': {what}",
@@ -219,6 +236,7 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
         "targets": [{"pattern": t.name, "low": t.low, "high": t.high, "scale": t.width,
                      "origin": t.origin} for t in resolved.targets],
         "point_estimate": {"method": cfg.point_estimate.method,
+                           "patterns": cfg.point_estimate.patterns,
                            "replications": cfg.point_estimate.replications_for(
                                cfg.replications)},
         "distance": "sqrt(sum_k (distance of mean_k to [low_k, high_k] / scale_k)^2); "

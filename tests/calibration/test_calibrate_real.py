@@ -134,7 +134,7 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
         chosen["parameters.export.tie_hazard_new"], rel=1e-5)
     assert "deepest inside its range" in (out / "calibrated.yaml").read_text()
     assert json.loads((out / "manifest.json").read_text())["point_estimate"] == {
-        "method": "best_particle", "replications": 1}
+        "method": "best_particle", "patterns": "targets", "replications": 1}
     calibrate(config, out)  # back to the medians: the selection's table goes with it
     assert not (out / "point_estimate.csv").exists()
     assert yaml.safe_load((out / "calibrated.yaml").read_text()) == calibrated

@@ -82,6 +82,23 @@ def test_raising_the_budget_keeps_the_identity_so_a_calibration_can_be_extended(
     assert best.identity() == resolved.identity()
 
 
+def test_a_scenario_differing_only_in_free_parameters_keeps_the_identity(tmp_path):
+    """Every proposal replaces the free parameters, so their values in the scenario (e.g. a
+    baseline that extends calibrated.yaml) do not decide the result; any other field does."""
+    baseline = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+
+    def identity(overrides: dict) -> str:
+        scenario = tmp_path / "scenario.yaml"  # one path: the config names it
+        scenario.write_text(yaml.safe_dump({"extends": str(baseline), **overrides}),
+                            encoding="utf-8")
+        return load_config(write(tmp_path, with_changes(scenarios=[str(scenario)]))).identity()
+
+    shipped = identity({})
+    assert identity({"parameters": {"export": {"tie_hazard_new": 0.11,
+                                                       "own_search_prob": 0.2}}}) == shipped
+    assert identity({"parameters": {"export": {"firm_exit_hazard_new": 0.11}}}) != shipped
+
+
 def test_the_order_of_the_free_parameters_is_part_of_the_identity(tmp_path):
     # pyabc proposes in the listed order: the same priors in another order give another
     # posterior for the same seed, so such a config must not resume the folder

@@ -5,16 +5,27 @@ known (y ~ theta, z ~ 2 theta)."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from functools import partial
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from clustersim.calibration.config import PointEstimateSpec
+from clustersim.calibration.config import PointEstimateSpec, load_config
 from clustersim.calibration.distance import Target
-from clustersim.calibration.point import chosen_values, margin, point_seed, select_particle
+from clustersim.calibration.point import (
+    chosen_values,
+    margin,
+    particle_judges,
+    point_seed,
+    select_particle,
+)
 from clustersim.calibration.priors import FreeParameter, Prior
-from clustersim.calibration.simulator import toy_simulator
+from clustersim.calibration.simulator import scenarios_for_suite, toy_simulator
+from clustersim.validation import load_patterns
+
+SHIPPED = Path(__file__).resolve().parents[2] / "calibration" / "default.yaml"
 
 THETA = FreeParameter("theta", Prior(prior="uniform", low=0.0, high=1.0))
 TARGETS = [Target("y", 0.4, 0.6), Target("z", 0.8, math.inf)]
@@ -67,3 +78,33 @@ def test_replications_of_the_point_estimate():
     assert PointEstimateSpec().replications_for(10) is None  # the medians simulate nothing
     assert PointEstimateSpec(method="best_particle").replications_for(10) == 30
     assert PointEstimateSpec(method="best_particle", replications=4).replications_for(10) == 4
+    # a suite replication runs every scenario and variant: 1 x, not 3 x, by default
+    suite = PointEstimateSpec(method="best_particle", patterns="suite")
+    assert suite.replications_for(10) == 10
+    assert suite.model_copy(update={"replications": 2}).replications_for(10) == 2
+
+
+def test_particles_are_judged_on_the_targets_or_on_the_whole_suite():
+    """``patterns: suite`` judges every pattern: the targets with the ranges they were
+    calibrated against, the others with their accepted ranges, on the suite's scenarios."""
+    resolved = load_config(SHIPPED)
+    names = [t.name for t in resolved.targets]
+    judged, simulator = particle_judges(resolved, 7, [])
+    assert judged == resolved.targets
+    assert [p.name for p in simulator.patterns] == names and simulator.replications == 7
+
+    cfg = resolved.config.model_copy(update={"point_estimate": PointEstimateSpec(
+        method="best_particle", patterns="suite")})
+    suite = replace(resolved, config=cfg)
+    scenarios = scenarios_for_suite(suite.all_patterns, suite.measured)
+    judged, simulator = particle_judges(suite, 3, scenarios)
+    every = load_patterns()
+    assert [t.name for t in judged] == [p.name for p in every]
+    assert simulator.patterns == suite.all_patterns and simulator.scenarios == scenarios
+    by_name = {t.name: t for t in judged}
+    for target in resolved.targets:
+        assert by_name[target.name] == target
+    for pattern in every:
+        if pattern.name not in names:
+            assert (by_name[pattern.name].low, by_name[pattern.name].high) == (
+                pattern.low, pattern.high)

@@ -185,7 +185,8 @@ class ResolvedConfig:
     measured: list[Scenario] = field(default_factory=list)
     """The scenarios the targets are measured on (loaded once; before ``fixed``)."""
     scenario_hashes: dict[str, str] = field(default_factory=dict)
-    """Name -> hash of every scenario the targets are measured on (fixed overrides applied)."""
+    """Name -> hash of every scenario the targets are measured on (fixed overrides applied;
+    the free parameters, which every proposal replaces, pinned to their prior's low end)."""
 
     @property
     def name(self) -> str:
@@ -337,7 +338,12 @@ def resolve_config(config: CalibrationConfig, source: str = "<config>",
 
     if problems:
         raise CalibrationConfigError(source, problems)
-    hashes = {name: scenario_hash(s) for name, s in bases.items()}
+    # the free parameters' own values in the scenarios are replaced by every proposal, so they
+    # do not decide the result: pinned to their prior's low end before hashing, a scenario that
+    # extends calibrated.yaml (or sets them otherwise) keeps the calibration's identity
+    pinned = {p.path: round(p.prior.low) if p.integer else p.prior.low for p in parameters}
+    hashes = {name: scenario_hash(with_overrides(s, pinned, "free_parameters"))
+              for name, s in bases.items()}
     return ResolvedConfig(config=config, source=source, parameters=parameters, targets=targets,
                           target_patterns=target_patterns, all_patterns=patterns,
                           scenarios=list(given.values()) if config.scenarios is not None

@@ -11,6 +11,14 @@ the particle whose worst target lies deepest inside its accepted range:
     margin_k = -distance_k                                       (outside)
     score    = min_k margin_k,  ties -> the larger posterior weight
 
+``patterns: targets`` (the default) judges particles on the targets they were calibrated
+against; ``patterns: suite`` on every pattern of the validation suite, the targets with their
+calibrated ranges and the others with their accepted ranges. The second is the filtering step
+of pattern-oriented modelling (Grimm et al. 2005, Science 310: 987-991; Railsback & Grimm
+2019, ch. 18): of the parameter sets the fitted patterns accept, keep the one the patterns not
+fitted accept best, so that the shipped point does not trade an unfitted pattern for a fitted
+one.
+
 Seeds: ``SeedSequence(seed, spawn_key=(POINT_KEY,))`` (ABC proposals use 0, the predictive
 check 1), so the selection runs on draws that neither the ABC nor ``clustersim validate``
 (its own seed) used.
@@ -21,13 +29,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from clustersim.calibration.distance import Target
 from clustersim.calibration.priors import FreeParameter
-from clustersim.calibration.simulator import Simulator, simulate, spawned_seed
+from clustersim.calibration.simulator import PatternSimulator, Simulator, simulate, spawned_seed
+
+if TYPE_CHECKING:
+    from clustersim.calibration.config import ResolvedConfig
 
 POINT_KEY = 2
 """First spawn-key element of the point selection's seed (ABC 0, predictive check 1)."""
@@ -87,6 +98,22 @@ def select_particle(posterior: pd.DataFrame, parameters: Sequence[FreeParameter]
     table["chosen"] = False
     table.loc[order[0], "chosen"] = True
     return table
+
+
+def particle_judges(resolved: ResolvedConfig, replications: int,
+                  suite_scenarios: list[Any]) -> tuple[list[Target], PatternSimulator]:
+    """The patterns that judge the particles of ``best_particle`` and their simulator: the
+    targets (their calibrated ranges) on the scenarios they are measured on, or with
+    ``patterns: suite`` every pattern of the suite (targets keep their calibrated ranges)."""
+    cfg = resolved.config
+    if cfg.point_estimate.patterns == "targets":
+        return resolved.targets, PatternSimulator(resolved.target_patterns, replications,
+                                                  resolved.measured, cfg.fixed)
+    fitted = {t.name: t for t in resolved.targets}
+    judged = [fitted.get(p.name, Target(p.name, p.low, p.high, origin="accepted"))
+              for p in resolved.all_patterns]
+    return judged, PatternSimulator(resolved.all_patterns, replications, suite_scenarios,
+                                    cfg.fixed)
 
 
 def chosen_values(table: pd.DataFrame, parameters: Sequence[FreeParameter]

@@ -32,9 +32,8 @@ import pandas as pd
 import yaml
 
 from clustersim.calibration.config import ResolvedConfig, load_config
-from clustersim.calibration.distance import Target
 from clustersim.calibration.plots import plot_marginals, plot_pairwise, plot_predictive
-from clustersim.calibration.point import chosen_values, select_particle
+from clustersim.calibration.point import chosen_values, particle_judges, select_particle
 from clustersim.calibration.predictive import posterior_predictive
 from clustersim.calibration.simulator import PatternSimulator, scenarios_for_suite
 from clustersim.calibration.smc import AbcBudget, AbcResult, run_abc
@@ -132,7 +131,7 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
             point = None
             reps = cfg.point_estimate.replications_for(cfg.replications)
             if reps is not None:
-                judged, judge = _point_judges(resolved, reps, suite_scenarios)
+                judged, judge = particle_judges(resolved, reps, suite_scenarios)
                 point = select_particle(abc.posterior, resolved.parameters, judged, judge,
                                         seed=cfg.seed, executor=handle.executor,
                                         report=report)
@@ -145,22 +144,6 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                                  total_s=time.perf_counter() - started)
     return CalibrationResult(out=out, abc=abc, summary=summary, predictive=predictive,
                              manifest=manifest)
-
-
-def _point_judges(resolved: ResolvedConfig, replications: int,
-                  suite_scenarios: list[Any]) -> tuple[list[Target], PatternSimulator]:
-    """The patterns that judge the particles of ``best_particle`` and their simulator: the
-    targets (their calibrated ranges) on the scenarios they are measured on, or with
-    ``patterns: suite`` every pattern of the suite (targets keep their calibrated ranges)."""
-    cfg = resolved.config
-    if cfg.point_estimate.patterns == "targets":
-        return resolved.targets, PatternSimulator(resolved.target_patterns, replications,
-                                                  resolved.measured, cfg.fixed)
-    fitted = {t.name: t for t in resolved.targets}
-    judged = [fitted.get(p.name, Target(p.name, p.low, p.high, origin="accepted"))
-              for p in resolved.all_patterns]
-    return judged, PatternSimulator(resolved.all_patterns, replications, suite_scenarios,
-                                    cfg.fixed)
 
 
 def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: pd.DataFrame,

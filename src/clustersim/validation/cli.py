@@ -13,7 +13,12 @@ from pathlib import Path
 
 import click
 
-from clustersim.validation.suite import FULL_REPLICATIONS, QUICK_REPLICATIONS, ValidationResult
+from clustersim.validation.suite import (
+    FULL_REPLICATIONS,
+    QUICK_REPLICATIONS,
+    SEQUENTIAL_FACTOR,
+    ValidationResult,
+)
 
 EXIT_FAILED = 1
 EXIT_INVALID_INPUT = 2
@@ -37,6 +42,8 @@ def summary_lines(result: ValidationResult) -> list[str]:
                      f"{ci:>19}  {'pass' if r.passed else 'FAIL'}"
                      + (f"  (defined in {r.n} of {len(r.values)} replications)"
                         if r.n_undefined and r.n else "")
+                     + (f"  ({r.replications} replications: near a bound)"
+                        if r.replications > result.replications else "")
                      + (f"  ({r.error})" if r.error else ""))
     return lines
 
@@ -49,6 +56,11 @@ def summary_lines(result: ValidationResult) -> list[str]:
 @click.option("--replications", "-r", type=click.IntRange(min=2), default=None,
               help=f"Replications per scenario and variant [default: {FULL_REPLICATIONS}, "
                    f"{QUICK_REPLICATIONS} with --quick].")
+@click.option("--max-replications", type=click.IntRange(min=2), default=None, metavar="N",
+              help="Sequential replications: a pattern whose 95% interval contains a bound of "
+                   "its accepted range is re-run with twice its replications, up to N "
+                   f"[default: {SEQUENTIAL_FACTOR} x --replications; = --replications turns it "
+                   "off; not with --posterior].")
 @click.option("--quick", is_flag=True, help=f"Reduced configuration: {QUICK_REPLICATIONS} "
               "replications (intervals about twice as wide).")
 @click.option("--no-fail", is_flag=True, help="Exit 0 even when patterns fail (report only).")
@@ -72,7 +84,8 @@ def summary_lines(result: ValidationResult) -> list[str]:
               help="Allow an --out folder that holds files; replaces validation.html/json only.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: int | None,
-                     quick: bool, no_fail: bool, workers: int | None, seed: int | None,
+                     max_replications: int | None, quick: bool, no_fail: bool,
+                     workers: int | None, seed: int | None,
                      patterns_file: Path | None, assignments: tuple[str, ...],
                      posterior: Path | None, draws: int | None, overwrite: bool,
                      no_progress: bool) -> None:
@@ -106,13 +119,19 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
         patterns = load_patterns(patterns_file)
     except (OutputFolderNotEmpty, InputFileError) as exc:
         _bad_input(str(exc))
+    reps = replications or (QUICK_REPLICATIONS if quick else FULL_REPLICATIONS)
+    if max_replications is None and posterior is None:
+        max_replications = SEQUENTIAL_FACTOR * reps
+    elif max_replications is not None and max_replications < reps:
+        _bad_input(f"--max-replications = {max_replications}: must be >= --replications "
+                   f"({reps})")
     previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:
         result = run_validation(
             patterns, scenarios=list(scenarios) or None, replications=replications, quick=quick,
             workers=default_workers() if workers is None else workers, overrides=overrides,
             seed=DEFAULT_SEED if seed is None else seed, progress=not no_progress,
-            posterior=posterior, draws=draws)
+            posterior=posterior, draws=draws, max_replications=max_replications)
     except (InputFileError, ValueError) as exc:
         _bad_input(str(exc))
     except KeyboardInterrupt:
@@ -123,7 +142,11 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
     paths = write_validation(result, out_dir, overwrite=True)  # the folder was checked above
     click.echo("\n".join(summary_lines(result)))
     n_pass = sum(r.passed for r in result.results)
-    runs = (f"{result.replications} replications" if result.posterior is None else
+    extended = sum(r.replications > result.replications for r in result.results)
+    runs = (f"{result.replications} replications"
+            + (f", {extended} patterns near a bound up to {result.max_replications}"
+               if extended else "")
+            if result.posterior is None else
             f"{result.posterior['draws']} posterior draws x {result.replications} replications")
     click.echo(f"\n{n_pass} of {len(result.results)} patterns pass ({runs}, "
                f"seed {result.seed}, {result.run_time_s:.1f} s); wrote "

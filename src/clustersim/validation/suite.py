@@ -13,6 +13,13 @@ left out and counted. Measures registered with ``ratio_of_means`` (a ratio whose
 can be near zero in one replication) report mean(numerator) / mean(denominator) with a 95%
 percentile bootstrap interval over replications instead.
 
+Sequential replications (``max_replications``, the CLI's default 4 x the replications): a
+pattern whose 95% interval contains a bound of its accepted range is undecided, since sampling
+error alone could put its mean on either side; it is re-run with twice the replications (the
+same seeds for the first ones, so this equals a run with more replications) until its interval
+clears the bounds or it reaches the maximum. The verdict is still "the mean lies in the accepted
+range"; only its precision grows where chance would otherwise decide it.
+
 Under parameter uncertainty (``posterior`` and ``draws`` K), the suite runs once per parameter
 set drawn from a calibration's posterior (overrides on top of ``overrides``), replication r of
 draw d seeded by ``SeedSequence(seed, spawn_key=(DRAW_RUN_KEY, d, r))`` for every scenario and
@@ -51,6 +58,9 @@ FULL_REPLICATIONS = 20
 QUICK_REPLICATIONS = 5
 """Replications with ``quick=True`` (``--quick``): intervals about twice as wide."""
 
+SEQUENTIAL_FACTOR = 4
+"""``clustersim validate``'s default ``max_replications``: this many times the replications."""
+
 
 class ValidationInputError(InputFileError):
     """Bad input to the suite: unknown scenario, scenario no pattern uses, bad override."""
@@ -86,6 +96,12 @@ class PatternResult:
     def n_undefined(self) -> int:
         return len(self.values) - self.n
 
+    @property
+    def replications(self) -> int:
+        """Replications measured (more than the suite's when sequential replications added
+        some)."""
+        return len(self.values)
+
     def to_dict(self) -> dict[str, Any]:
         p = self.pattern
         return {
@@ -93,6 +109,7 @@ class PatternResult:
             "accepted": [p.low, p.high], "why": p.why, "measure": p.measure,
             "scenario": p.scenario, "variants": p.variants, "params": p.params,
             "mean": self.mean, "ci95": [self.ci_low, self.ci_high], "n": self.n,
+            "replications": self.replications,
             "n_undefined": self.n_undefined, "interval": self.interval, "passed": self.passed,
             "error": self.error,
             "values": self.values, "runs": self.runs, "detail": self.detail,
@@ -112,6 +129,8 @@ class ValidationResult:
     scenario_hashes: dict[str, str]
     """Scenario name -> hash of the scenario as measured (global overrides applied)."""
     run_time_s: float
+    max_replications: int = 0
+    """Sequential replications: the most any pattern could get (= ``replications``: none)."""
     package_version: str = field(default_factory=lambda: _version())
     interval: str = ("95% Student-t interval over replications (patterns whose measure is a "
                      "ratio of means: 95% percentile bootstrap interval)")
@@ -140,7 +159,13 @@ class ValidationResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "package_version": self.package_version, "seed": self.seed,
-            "replications": self.replications, "quick": self.quick, "workers": self.workers,
+            "replications": self.replications, "max_replications": self.max_replications,
+            "sequential_replications": (
+                "a pattern whose 95% interval contains a bound of its accepted range is re-run "
+                "with twice its replications (replication seeds unchanged) until the interval "
+                "clears the bound or it has max_replications; each pattern's 'replications' "
+                "says how many it got"),
+            "quick": self.quick, "workers": self.workers,
             "overrides": self.overrides, "scenario_hashes": self.scenario_hashes,
             "run_time_s": self.run_time_s, "interval": self.interval,
             "common_random_numbers": (
@@ -302,7 +327,19 @@ def run_observations(run_sets: Mapping[str, RunSet], replications: int, seed: in
     """Observe every run set ``replications`` times; serial for ``workers`` <= 1, else a loky
     process pool (``clustersim.experiments.executors``). Ordered by replication. ``draw_of``
     (run set -> posterior draw) seeds the run sets with :func:`draw_replication_seed`."""
-    tasks = [(key, r) for key in run_sets for r in range(replications)]
+    done = observe_replications(run_sets, {key: range(replications) for key in run_sets}, seed,
+                                workers, progress, draw_of)
+    return {key: [done[(key, r)] for r in range(replications)] for key in run_sets}
+
+
+def observe_replications(run_sets: Mapping[str, RunSet], wanted: Mapping[str, range],
+                         seed: int, workers: int = 1, progress: bool = False,
+                         draw_of: Mapping[str, int] | None = None
+                         ) -> dict[tuple[str, int], Observation]:
+    """Observe replications ``wanted[key]`` of each run set: (key, r) -> observation. The seed
+    of replication r does not depend on how many are run, so replications added later extend
+    a run exactly as a larger ``replications`` would have."""
+    tasks = [(key, r) for key, reps in wanted.items() for r in reps]
     options = (ExecutorOptions(backend="serial") if workers <= 1
                else ExecutorOptions(backend="process", workers=workers))
     results: dict[tuple[str, int], Observation] = {}
@@ -317,7 +354,50 @@ def run_observations(run_sets: Mapping[str, RunSet], replications: int, seed: in
             results[task] = future.result()
             bar.update(1)
     bar.close()
-    return {key: [results[(key, r)] for r in range(replications)] for key in run_sets}
+    return results
+
+
+def undecided(result: PatternResult) -> bool:
+    """True when the pattern's 95% interval contains a finite bound of its accepted range:
+    at these replications, sampling error alone can put the mean on either side."""
+    if result.error is not None or not (math.isfinite(result.ci_low)
+                                        and math.isfinite(result.ci_high)):
+        return False
+    return any(math.isfinite(bound) and result.ci_low < bound < result.ci_high
+               for bound in (result.pattern.low, result.pattern.high))
+
+
+def settle_undecided(patterns: Sequence[Pattern], results: list[PatternResult],
+                     observations: dict[str, list[Observation]],
+                     pattern_runs: Mapping[str, Mapping[str, str]],
+                     run_sets: Mapping[str, RunSet], max_replications: int, seed: int,
+                     workers: int = 1, progress: bool = False) -> list[PatternResult]:
+    """Sequential replications: every pattern whose 95% interval contains a bound of its
+    accepted range gets twice its replications (up to ``max_replications``), on all its
+    variants alike (common random numbers), until its interval clears the bounds or it reaches
+    the maximum. The verdict stays "the mean lies in the accepted range"; only its precision
+    grows where sampling error would decide it. ``observations`` is extended in place."""
+    results = list(results)
+    while True:
+        todo = [i for i, r in enumerate(results)
+                if undecided(r) and len(r.values) < max_replications]
+        if not todo:
+            return results
+        target = {i: min(2 * len(results[i].values), max_replications) for i in todo}
+        need: dict[str, int] = {}
+        for i in todo:
+            for key in pattern_runs[patterns[i].name].values():
+                need[key] = max(need.get(key, 0), target[i])
+        wanted = {key: range(len(observations[key]), n) for key, n in need.items()
+                  if n > len(observations[key])}
+        done = observe_replications(run_sets, wanted, seed, workers, progress)
+        for key, reps in wanted.items():
+            observations[key].extend(done[(key, r)] for r in reps)
+        for i in todo:
+            p = patterns[i]
+            runs = {variant: observations[key][:target[i]]
+                    for variant, key in pattern_runs[p.name].items()}
+            results[i] = measure_pattern(p, runs, dict(pattern_runs[p.name]))
 
 
 def measure_pattern(pattern: Pattern, runs: Mapping[str, Sequence[Observation]],
@@ -373,7 +453,8 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
                    replications: int | None = None, quick: bool = False, workers: int = 1,
                    overrides: Mapping[str, Any] | None = None, seed: int = DEFAULT_SEED,
                    progress: bool = False, posterior: str | Path | None = None,
-                   draws: int | None = None) -> ValidationResult:
+                   draws: int | None = None, max_replications: int | None = None
+                   ) -> ValidationResult:
     """Run the pattern suite and return every pattern's mean, 95% interval and pass/fail.
 
     Args:
@@ -390,6 +471,9 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
         posterior: a ``posterior.parquet`` of ``clustersim calibrate``: run the suite under
             ``draws`` parameter sets drawn from it (seeded by ``seed``; default 20 draws), so
             the means and intervals include parameter uncertainty (module docstring).
+        max_replications: sequential replications (:func:`settle_undecided`): a pattern whose
+            95% interval contains a bound of its accepted range is re-run with twice the
+            replications, up to this many (default: none added). Not with ``posterior``.
     """
     started = time.perf_counter()
     patterns = load_patterns() if patterns is None else list(patterns)
@@ -397,6 +481,9 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
         replications = QUICK_REPLICATIONS if quick else FULL_REPLICATIONS
     if replications < 1:
         raise ValueError(f"replications = {replications}: must be >= 1")
+    if max_replications is not None and max_replications > replications and posterior:
+        raise ValueError("--max-replications (sequential replications) does not apply with "
+                         "--posterior; give --replications instead")
     chosen, scenario_by_name = select(patterns, scenarios)
     run_sets, pattern_runs, base_hashes = plan_runs(chosen, scenario_by_name, overrides)
     drawn = None
@@ -410,7 +497,11 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
         drawn, runs_of = _posterior_runs(chosen, scenario_by_name, overrides, posterior, draws,
                                          replications, seed, workers, progress)
     results = [measure_pattern(p, runs_of[p.name], pattern_runs[p.name]) for p in chosen]
+    if posterior is None and max_replications is not None and max_replications > replications:
+        results = settle_undecided(chosen, results, observations, pattern_runs, run_sets,
+                                   max_replications, seed, workers, progress)
     return ValidationResult(results=results, seed=seed, replications=replications, quick=quick,
+                            max_replications=max(replications, max_replications or 0),
                             workers=workers, overrides=copy.deepcopy(dict(overrides or {})),
                             scenario_hashes=base_hashes,
                             run_time_s=time.perf_counter() - started,

@@ -87,15 +87,20 @@ def test_replications_of_the_point_estimate():
 def test_particles_are_judged_on_the_targets_or_on_the_whole_suite():
     """``patterns: suite`` judges every pattern: the targets with the ranges they were
     calibrated against, the others with their accepted ranges, on the suite's scenarios."""
-    resolved = load_config(SHIPPED)
-    names = [t.name for t in resolved.targets]
+    shipped = load_config(SHIPPED)
+    names = [t.name for t in shipped.targets]
+
+    def judged_on(patterns: str):
+        cfg = shipped.config.model_copy(update={"point_estimate": PointEstimateSpec(
+            method="best_particle", patterns=patterns)})
+        return replace(shipped, config=cfg)
+
+    resolved = judged_on("targets")
     judged, simulator = particle_judges(resolved, 7, [])
     assert judged == resolved.targets
     assert [p.name for p in simulator.patterns] == names and simulator.replications == 7
 
-    cfg = resolved.config.model_copy(update={"point_estimate": PointEstimateSpec(
-        method="best_particle", patterns="suite")})
-    suite = replace(resolved, config=cfg)
+    suite = judged_on("suite")
     scenarios = scenarios_for_suite(suite.all_patterns, suite.measured)
     judged, simulator = particle_judges(suite, 3, scenarios)
     every = load_patterns()

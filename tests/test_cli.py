@@ -116,6 +116,8 @@ def test_run_csv_seed_and_set(tmp_path, scenarios_dir, baseline):
 
 def write_bad(tmp_path: Path, scenarios_dir: Path, change: dict) -> Path:
     data = yaml.safe_load((scenarios_dir / "baseline.yaml").read_text())
+    if "extends" in data:  # relative to the shipped file, which the copy does not sit beside
+        data["extends"] = str((scenarios_dir / data["extends"]).resolve())
     for dotted, value in change.items():
         node = data
         *parents, last = dotted.split(".")

@@ -43,7 +43,10 @@ def test_all_pass_exit_0_and_files_written(tmp_path: Path):
     assert set(data["scenario_hashes"]) == {"baseline"}
     row = data["patterns"][0]
     assert row["name"] == "personal_vs_remote" and row["accepted"] == [0, "inf"]
-    assert len(row["values"]) == 2 and row["ci95"][0] <= row["mean"] <= row["ci95"][1]
+    # sequential replications: 2, doubled while the interval contains the bound 0, up to 4 x 2
+    assert data["max_replications"] == 8 and row["replications"] in (2, 4, 8)
+    assert len(row["values"]) == row["replications"]
+    assert row["ci95"][0] <= row["mean"] <= row["ci95"][1]
     html = (out / "validation.html").read_text()
     assert "personal_vs_remote" in html and "Bembenek" not in html  # only the chosen pattern
     assert "1 of 1 patterns pass" in html and "Of course clusters should be international" in html

@@ -117,21 +117,26 @@ def test_result_summary_fields():
     assert load_scenario(shipped_scenarios_dir() / "baseline.yaml").name in result.scenario_hashes
 
 
-# Patterns whose margin in the full run (20 replications) is too small for 4 replications: their
-# full-run means lie within about one standard error of a bound (docs/validation.md, "Last full
-# run", seeds 2024 and 7), so their 4-replication means scatter across it. The test fails when
-# any other pattern fails, so a regression in a reproduced pattern is caught.
+# Patterns whose margin in the full run is too small for 4 replications, even with sequential
+# replications up to 16: their full-run means lie within about one or two standard errors (at 20
+# replications) of a bound (docs/validation.md, "Last full run", seeds 2024 and 7), so their
+# 4-replication means can land on the wrong side with an interval that excludes the bound. The
+# test fails when any other pattern fails, so a regression in a reproduced pattern is caught.
+# esca_committed_gold joined when the shipped scenarios adopted the calibrated parameters
+# (0.823 -> 0.814 against >= 0.8 at seed 2024, 20 replications).
 KNOWN_GAPS = frozenset({
     "one_market_share", "metalika_reach", "funding_value_elasticity",
     "funding_cliff_counterfactual", "funding_diminishing_returns", "personal_vs_remote",
+    "esca_committed_gold",
 })
 
 
 def test_suite_reduced_config():
-    """The whole suite in its reduced configuration: every pattern outside the documented gaps
-    passes."""
-    result = run_validation(replications=4, workers=2)
+    """The whole suite in its reduced configuration (4 replications, sequential replications up
+    to 16 as the CLI would give): every pattern outside the documented gaps passes."""
+    result = run_validation(replications=4, workers=2, max_replications=16)
     assert len(result.results) == len(load_patterns())
     assert {p.name for p in load_patterns()} >= KNOWN_GAPS
+    assert any(r.replications > 4 for r in result.results)  # sequential replications ran
     unexpected = sorted(set(result.failed) - KNOWN_GAPS)
     assert not unexpected, f"patterns that should pass fail: {unexpected}"

@@ -127,6 +127,22 @@ def test_extends_missing_parent_names_file_and_parent(tmp_path):
     assert str(child.resolve()) in str(err.value) or str(child) in str(err.value)
 
 
+def test_a_moved_copy_of_a_shipped_scenario_is_told_where_its_parent_is(tmp_path,
+                                                                        scenarios_dir):
+    """baseline.yaml extends parameters/calibrated.yaml (the shipped calibration) by a relative
+    path; a copy elsewhere is told which shipped file that was."""
+    copy = write(tmp_path / "mine.yaml", (scenarios_dir / "baseline.yaml").read_text())
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(copy)
+    message = str(err.value)
+    assert "parameters/calibrated.yaml" in message and "a copy of a shipped scenario?" in message
+    # a parent no shipped scenario has gets no such hint
+    child = write(tmp_path / "child.yaml", "extends: ghost.yaml\nname: child\n")
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(child)
+    assert "a copy of a shipped scenario?" not in str(err.value)
+
+
 def test_extends_must_be_a_path(tmp_path):
     child = write(tmp_path / "child.yaml", "extends: [a.yaml, b.yaml]\nname: child\n")
     with pytest.raises(ScenarioError, match="extends = "):

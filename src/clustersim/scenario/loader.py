@@ -65,6 +65,18 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return merged
 
 
+def _shipped_hint(parent: str) -> str:
+    """A hint for a copy of a shipped scenario moved away from its relative parents (e.g.
+    ``parameters/calibrated.yaml``, the shipped calibration)."""
+    from clustersim.shipped import shipped_dir
+
+    shipped = shipped_dir("scenarios") / parent
+    if not shipped.is_file():
+        return ""
+    return (f" (a copy of a shipped scenario? the shipped one is {shipped}: extend "
+            "the shipped scenario by its path instead of copying it, or copy that file too)")
+
+
 def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Return the raw mapping of ``path`` with its ``extends:`` chain merged underneath."""
     path = path.resolve()
@@ -83,7 +95,8 @@ def resolve_extends(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     parent_path = (path.parent / parent).resolve()
     if not parent_path.is_file():
         raise ScenarioError(str(path), [
-            f"extends = {excerpt(parent)}: no such file {parent_path}"])
+            f"extends = {excerpt(parent)}: no such file {parent_path}"
+            + _shipped_hint(parent)])
     try:
         parent_data = resolve_extends(parent_path, (*_chain, path))
     except ScenarioError as exc:  # name the file the user gave, and the parent at fault

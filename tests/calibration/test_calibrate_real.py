@@ -100,6 +100,10 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
     assert list(generations["generation"]) == [0, 1]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["resumed_from_generation"] == 1
+    # the timings of every stored generation, also those of the killed invocation
+    assert manifest["timing_s"]["abc_all_generations"] == pytest.approx(
+        generations["seconds"].sum(), abs=1e-3)
+    assert manifest["timing_s"]["abc_all_generations"] > manifest["timing_s"]["abc_sampling"]
     assert manifest["final_ess"] == pytest.approx(
         pd.read_csv(out / "generations.csv")["ess"].iloc[-1])
     assert manifest["failures"]["count"] == len(pd.read_csv(out / "failures.csv"))
@@ -133,8 +137,10 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
     assert export["tie_hazard_new"] == pytest.approx(
         chosen["parameters.export.tie_hazard_new"], rel=1e-5)
     assert "deepest inside its range" in (out / "calibrated.yaml").read_text()
-    assert json.loads((out / "manifest.json").read_text())["point_estimate"] == {
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["point_estimate"] == {
         "method": "best_particle", "patterns": "targets", "replications": 1}
+    assert manifest["timing_s"]["point_estimate"] > 0
     calibrate(config, out)  # back to the medians: the selection's table goes with it
     assert not (out / "point_estimate.csv").exists()
     assert yaml.safe_load((out / "calibrated.yaml").read_text()) == calibrated

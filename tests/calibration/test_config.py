@@ -99,6 +99,19 @@ def test_a_scenario_differing_only_in_free_parameters_keeps_the_identity(tmp_pat
     assert identity({"parameters": {"export": {"firm_exit_hazard_new": 0.11}}}) != shipped
 
 
+def test_the_identity_does_not_validate_values_the_user_never_set(tmp_path):
+    """Each prior end is checked on its own; the identity must not check a combination (all low
+    ends at once), which could break a cross-field rule the user never touched."""
+    # need_level_max >= need_level_min: each prior end passes alone (the other field at its
+    # default), both low ends together (0.5 > 0.2) do not
+    free = {"parameters.traits.need_level_min": {"prior": "uniform", "low": 0.5, "high": 0.8},
+            "parameters.traits.need_level_max": {"prior": "uniform", "low": 0.2, "high": 0.9},
+            "parameters.opportunities.window_months": {"prior": "uniform", "low": 1, "high": 8}}
+    resolved = load_config(write(tmp_path, with_changes(free_parameters=free)))
+    assert [p.integer for p in resolved.parameters] == [False, False, True]
+    assert len(resolved.identity()) == 64
+
+
 def test_the_order_of_the_free_parameters_is_part_of_the_identity(tmp_path):
     # pyabc proposes in the listed order: the same priors in another order give another
     # posterior for the same seed, so such a config must not resume the folder

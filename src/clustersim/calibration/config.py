@@ -18,6 +18,7 @@ import difflib
 import hashlib
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from clustersim.calibration.distance import Target
 from clustersim.calibration.posterior import value_at as _value_at
 from clustersim.calibration.priors import FreeParameter, Prior
-from clustersim.scenario import Scenario, scenario_hash
+from clustersim.scenario import Scenario
 from clustersim.scenario.loader import (
     InputFileError,
     describe_validation_error,
@@ -186,7 +187,8 @@ class ResolvedConfig:
     """The scenarios the targets are measured on (loaded once; before ``fixed``)."""
     scenario_hashes: dict[str, str] = field(default_factory=dict)
     """Name -> hash of every scenario the targets are measured on (fixed overrides applied;
-    the free parameters, which every proposal replaces, pinned to their prior's low end)."""
+    the free parameters, which every proposal replaces, blanked out: not the scenario hash
+    ``validate`` reports)."""
 
     @property
     def name(self) -> str:
@@ -338,17 +340,33 @@ def resolve_config(config: CalibrationConfig, source: str = "<config>",
 
     if problems:
         raise CalibrationConfigError(source, problems)
-    # the free parameters' own values in the scenarios are replaced by every proposal, so they
-    # do not decide the result: pinned to their prior's low end before hashing, a scenario that
-    # extends calibrated.yaml (or sets them otherwise) keeps the calibration's identity
-    pinned = {p.path: round(p.prior.low) if p.integer else p.prior.low for p in parameters}
-    hashes = {name: scenario_hash(with_overrides(s, pinned, "free_parameters"))
+    hashes = {name: _hash_without(s, [p.path for p in parameters])
               for name, s in bases.items()}
     return ResolvedConfig(config=config, source=source, parameters=parameters, targets=targets,
                           target_patterns=target_patterns, all_patterns=patterns,
                           scenarios=list(given.values()) if config.scenarios is not None
                           else None, measured=list(measured.values()),
                           scenario_hashes=hashes)
+
+
+FREE = "<free parameter>"
+"""What a free parameter's value is replaced by in the scenario hashes of the identity."""
+
+
+def _hash_without(scenario: Scenario, paths: Sequence[str]) -> str:
+    """SHA-256 of the scenario's content with the free parameters' values blanked out: every
+    proposal replaces them, so they do not decide the result, and a scenario that extends
+    calibrated.yaml (or sets them otherwise) keeps the calibration's identity. Blanked in the
+    dump, not re-validated: no combination of values is checked that the user never set."""
+    data = scenario.model_dump(mode="json")
+    for path in paths:
+        *parents, last = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[int(last) if isinstance(node, list) else last] = FREE
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _target(spec: TargetSpec, pattern: Any) -> Target:

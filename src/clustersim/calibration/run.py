@@ -129,18 +129,20 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                 report=report)
             predictive_s = time.perf_counter() - predictive_started
             point = None
+            point_started = time.perf_counter()
             reps = cfg.point_estimate.replications_for(cfg.replications)
             if reps is not None:
                 judged, judge = particle_judges(resolved, reps, suite_scenarios)
                 point = select_particle(abc.posterior, resolved.parameters, judged, judge,
                                         seed=cfg.seed, executor=handle.executor,
                                         report=report)
+            point_s = time.perf_counter() - point_started
         summary = posterior_summary(abc.posterior, resolved.parameters)
         if point is not None:
             chosen = chosen_values(point, resolved.parameters)
             summary["calibrated_value"] = summary["parameter"].map(chosen)
         manifest = write_outputs(out, resolved, abc, summary, draws, predictive, options,
-                                 point=point, predictive_s=predictive_s,
+                                 point=point, predictive_s=predictive_s, point_s=point_s,
                                  total_s=time.perf_counter() - started)
     return CalibrationResult(out=out, abc=abc, summary=summary, predictive=predictive,
                              manifest=manifest)
@@ -148,8 +150,8 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
 
 def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: pd.DataFrame,
                   draws: pd.DataFrame, predictive: pd.DataFrame, options: ExecutorOptions, *,
-                  predictive_s: float, total_s: float, point: pd.DataFrame | None = None
-                  ) -> dict[str, Any]:
+                  predictive_s: float, total_s: float, point: pd.DataFrame | None = None,
+                  point_s: float = 0.0) -> dict[str, Any]:
     """Write every result file of a calibration into ``out`` and return the manifest."""
     cfg = resolved.config
     files = []
@@ -201,6 +203,9 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
     logs = abc.sampler_logs
     run_sims = sum(g.simulations for g in logs)
     run_secs = sum(g.seconds for g in logs)
+    # every stored generation, also those of earlier invocations (a resumed or re-finished run)
+    all_sims = int(abc.generations["simulations"].sum())
+    all_secs = float(abc.generations["seconds"].sum())
     kinds = Counter(f["kind"] for f in abc.failures)
     reasons = Counter(f["reason"] for f in abc.failures)
     manifest = {
@@ -240,8 +245,12 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
                      "reasons": dict(reasons.most_common(20))},
         "timing_s": {"abc_this_invocation": round(abc.seconds, 3),
                      "abc_sampling": round(run_secs, 3),
-                     "predictive": round(predictive_s, 3), "total": round(total_s, 3)},
+                     "abc_all_generations": round(all_secs, 3),
+                     "predictive": round(predictive_s, 3),
+                     "point_estimate": round(point_s, 3), "total": round(total_s, 3)},
         "throughput_simulations_per_s": round(run_sims / run_secs, 4) if run_secs else None,
+        "throughput_all_generations_simulations_per_s": (
+            round(all_sims / all_secs, 4) if all_secs else None),
         "determinism": DETERMINISM,
         "files": sorted(files),
     }

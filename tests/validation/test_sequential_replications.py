@@ -23,36 +23,49 @@ def _patterns() -> tuple:
     return by_name["entry_churn"], by_name["persistence_overall"]
 
 
-def test_an_undecided_pattern_is_extended_and_equals_a_longer_run():
+def _fixed(pattern, replications: int):
+    return run_validation([pattern], replications=replications, overrides=SHORT)[pattern.name]
+
+
+def test_an_undecided_pattern_is_doubled_until_decided_and_equals_a_longer_run():
     churn, persistence = _patterns()
-    first = run_validation([churn, persistence], replications=4, overrides=SHORT, workers=1)
-    m = first["entry_churn"]
-    # a range whose low bound sits at the mean: undecided at any replications
-    near = churn.model_copy(update={"name": "churn_near_bound",
-                                    "accepted": (m.mean, m.mean + 1.0)})
+    # the low bound at the 16-replication mean: the 16-replication interval contains it
+    m16 = _fixed(churn, 16).mean
+    near = churn.model_copy(update={"name": "churn_near_bound", "accepted": (m16, m16 + 1.0)})
     # persistence with a range far around its interval: decided at 4 replications
     wide = persistence.model_copy(update={"accepted": (-10.0, 10.0)})
     result = run_validation([near, wide], replications=4, overrides=SHORT, workers=1,
                             max_replications=16)
-    assert undecided(run_validation([near], replications=4, overrides=SHORT)["churn_near_bound"])
-    assert result["churn_near_bound"].replications == 16  # 4 -> 8 -> 16 (still undecided)
+    extended = result["churn_near_bound"]
     assert result["persistence_overall"].replications == 4
     assert result.replications == 4 and result.max_replications == 16
-    longer = run_validation([near], replications=16, overrides=SHORT, workers=1)
-    assert result["churn_near_bound"].values == pytest.approx(
-        longer["churn_near_bound"].values, nan_ok=True)
-    assert result["churn_near_bound"].mean == pytest.approx(longer["churn_near_bound"].mean)
-    assert result["churn_near_bound"].passed == longer["churn_near_bound"].passed
-    # the first replications are those of the 4-replication run
-    assert result["churn_near_bound"].values[:4] == pytest.approx(m.values, nan_ok=True)
-    # no maximum (the library's default): nothing is added
+    # the doubling rule: every count before the final one was undecided; the final one is
+    # decided unless it is the maximum
+    final = extended.replications
+    assert final in (4, 8, 16)
+    for count in (4, 8, 16):
+        if count < final:
+            assert undecided(_fixed(near, count)), count
+    longer = _fixed(near, final)
+    assert extended.values == pytest.approx(longer.values, nan_ok=True)
+    assert extended.mean == pytest.approx(longer.mean)
+    assert extended.passed == longer.passed
+    assert extended.undecided == undecided(longer)
+    assert final == 16 or not extended.undecided
+    # the same with two worker processes
+    parallel = run_validation([near, wide], replications=4, overrides=SHORT, workers=2,
+                              max_replications=16)
+    assert parallel["churn_near_bound"].values == pytest.approx(extended.values, nan_ok=True)
+    # no maximum (the library's default): nothing is added; a maximum below is refused
     plain = run_validation([near], replications=4, overrides=SHORT)
     assert plain["churn_near_bound"].replications == 4 and plain.max_replications == 4
+    with pytest.raises(ValueError, match="max_replications = 2"):
+        run_validation([near], replications=4, overrides=SHORT, max_replications=2)
 
 
 def test_the_cli_extends_by_default_and_reports_it(tmp_path):
     churn, _ = _patterns()
-    mean = run_validation([churn], replications=2, overrides=SHORT)["entry_churn"].mean
+    mean = _fixed(churn, 8).mean  # a bound the 8-replication interval contains: undecided
     near = churn.model_dump(mode="json") | {"accepted": [mean, mean + 1.0]}
     patterns = tmp_path / "patterns.yaml"
     patterns.write_text(yaml.safe_dump({"patterns": [near]}), encoding="utf-8")
@@ -63,13 +76,15 @@ def test_the_cli_extends_by_default_and_reports_it(tmp_path):
     assert result.exit_code == 0, result.output
     saved = json.loads((out / "validation.json").read_text())
     assert saved["max_replications"] == 8  # 4 x the replications
-    assert saved["patterns"][0]["replications"] == 8
-    assert "near a bound" in result.output
+    row = saved["patterns"][0]
+    assert row["replications"] == 8 and row["undecided"] is True
+    assert "near a bound" in result.output and "1 undecided" in result.output
+    assert "undecided: the interval contains a bound" in (out / "validation.html").read_text()
     off = CliRunner().invoke(main, [*args[:2], str(tmp_path / "off"), *args[3:],
                                     "--max-replications", "2"])
     assert off.exit_code == 0, off.output
-    assert json.loads((tmp_path / "off" / "validation.json").read_text())[
-        "patterns"][0]["replications"] == 2
+    saved = json.loads((tmp_path / "off" / "validation.json").read_text())
+    assert saved["patterns"][0]["replications"] == 2 and saved["sequential_replications"] is None
     bad = CliRunner().invoke(main, [*args[:2], str(tmp_path / "bad"), *args[3:],
                                     "--max-replications", "1"])
     assert bad.exit_code == 2

@@ -46,6 +46,7 @@ def test_all_pass_exit_0_and_files_written(tmp_path: Path):
     # sequential replications: 2, doubled while the interval contains the bound 0, up to 4 x 2
     assert data["max_replications"] == 8 and row["replications"] in (2, 4, 8)
     assert len(row["values"]) == row["replications"]
+    assert row["replications"] == 8 or not row["undecided"]  # stopped early: decided
     assert row["ci95"][0] <= row["mean"] <= row["ci95"][1]
     html = (out / "validation.html").read_text()
     assert "personal_vs_remote" in html and "Bembenek" not in html  # only the chosen pattern

@@ -44,6 +44,8 @@ def test_validate_under_posterior_draws(tmp_path: Path):
                     "--draws", "2", *FAST)
     assert result.exit_code == 0, result.output
     assert "2 posterior draws x 2 replications" in result.output
+    # draws x replications values per pattern are not sequential replications
+    assert "near a bound" not in result.output
     data = json.loads((out / "validation.json").read_text())
     assert data["posterior"]["draws"] == 2 and data["posterior"]["file"] == str(post.resolve())
     assert [s[HAZARD] for s in data["posterior"]["sets"]] == [

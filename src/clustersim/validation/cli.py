@@ -43,7 +43,9 @@ def summary_lines(result: ValidationResult) -> list[str]:
                      + (f"  (defined in {r.n} of {len(r.values)} replications)"
                         if r.n_undefined and r.n else "")
                      + (f"  ({r.replications} replications: near a bound)"
-                        if r.replications > result.replications else "")
+                        if result.posterior is None and r.replications > result.replications
+                        else "")
+                     + ("  (undecided: the interval contains a bound)" if r.undecided else "")
                      + (f"  ({r.error})" if r.error else ""))
     return lines
 
@@ -142,13 +144,17 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
     paths = write_validation(result, out_dir, overwrite=True)  # the folder was checked above
     click.echo("\n".join(summary_lines(result)))
     n_pass = sum(r.passed for r in result.results)
-    extended = sum(r.replications > result.replications for r in result.results)
+    extended = (0 if result.posterior is not None else
+                sum(r.replications > result.replications for r in result.results))
+    n_undecided = sum(r.undecided for r in result.results)
+    undecided_text = (f"; {n_undecided} undecided: the interval still contains a bound"
+                      if n_undecided else "")
     runs = (f"{result.replications} replications"
             + (f", {extended} patterns near a bound up to {result.max_replications}"
                if extended else "")
             if result.posterior is None else
             f"{result.posterior['draws']} posterior draws x {result.replications} replications")
-    click.echo(f"\n{n_pass} of {len(result.results)} patterns pass ({runs}, "
+    click.echo(f"\n{n_pass} of {len(result.results)} patterns pass{undecided_text} ({runs}, "
                f"seed {result.seed}, {result.run_time_s:.1f} s); wrote "
                f"{', '.join(str(p) for p in paths.values())}")
     if not result.passed and not no_fail:

@@ -109,6 +109,7 @@ def _row(r: PatternResult) -> dict[str, Any]:
         "source": r.pattern.source, "range": r.pattern.range_text(), "why": r.pattern.why,
         "scenario": r.pattern.scenario, "variants": r.pattern.variants,
         "mean": _fmt(r.mean), "interval": interval, "n": r.n, "n_reps": len(r.values),
+        "undecided": r.undecided,
         "passed": r.passed, "error": r.error, "bootstrap": r.interval == "bootstrap",
         "figure": base64.b64encode(figure).decode() if figure else None,
     }

@@ -18,7 +18,11 @@ pattern whose 95% interval contains a bound of its accepted range is undecided, 
 error alone could put its mean on either side; it is re-run with twice the replications (the
 same seeds for the first ones, so this equals a run with more replications) until its interval
 clears the bounds or it reaches the maximum. The verdict is still "the mean lies in the accepted
-range"; only its precision grows where chance would otherwise decide it.
+range"; only its precision grows where chance would otherwise decide it. A pattern whose final
+interval still contains a bound is flagged ``undecided``. The intervals of extended patterns come
+from a sequential rule (stop once the interval clears the bound), so they are not exact 95%
+intervals: for a mean exactly on a bound, looks at 20, 40 and 80 replications stop with an
+interval excluding it in about 12% of runs, not 5%.
 
 Under parameter uncertainty (``posterior`` and ``draws`` K), the suite runs once per parameter
 set drawn from a calibration's posterior (overrides on top of ``overrides``), replication r of
@@ -98,9 +102,15 @@ class PatternResult:
 
     @property
     def replications(self) -> int:
-        """Replications measured (more than the suite's when sequential replications added
-        some)."""
+        """Values measured: replications (more than the suite's when sequential replications
+        added some), or posterior draws x replications under ``posterior``."""
         return len(self.values)
+
+    @property
+    def undecided(self) -> bool:
+        """The final 95% interval still contains a bound of the accepted range: the verdict
+        rests on the side of the bound the mean happened to fall."""
+        return undecided(self)
 
     def to_dict(self) -> dict[str, Any]:
         p = self.pattern
@@ -109,7 +119,7 @@ class PatternResult:
             "accepted": [p.low, p.high], "why": p.why, "measure": p.measure,
             "scenario": p.scenario, "variants": p.variants, "params": p.params,
             "mean": self.mean, "ci95": [self.ci_low, self.ci_high], "n": self.n,
-            "replications": self.replications,
+            "replications": self.replications, "undecided": self.undecided,
             "n_undefined": self.n_undefined, "interval": self.interval, "passed": self.passed,
             "error": self.error,
             "values": self.values, "runs": self.runs, "detail": self.detail,
@@ -130,7 +140,8 @@ class ValidationResult:
     """Scenario name -> hash of the scenario as measured (global overrides applied)."""
     run_time_s: float
     max_replications: int = 0
-    """Sequential replications: the most any pattern could get (= ``replications``: none)."""
+    """Sequential replications: the most any pattern could get (:func:`run_validation` sets it;
+    equal to ``replications`` when none were added)."""
     package_version: str = field(default_factory=lambda: _version())
     interval: str = ("95% Student-t interval over replications (patterns whose measure is a "
                      "ratio of means: 95% percentile bootstrap interval)")
@@ -164,7 +175,11 @@ class ValidationResult:
                 "a pattern whose 95% interval contains a bound of its accepted range is re-run "
                 "with twice its replications (replication seeds unchanged) until the interval "
                 "clears the bound or it has max_replications; each pattern's 'replications' "
-                "says how many it got"),
+                "says how many it got, 'undecided' whether its final interval still contains "
+                "a bound; intervals of extended patterns come from a sequential rule and are "
+                "not exact 95% intervals"
+                if self.max_replications > self.replications and self.posterior is None
+                else None),
             "quick": self.quick, "workers": self.workers,
             "overrides": self.overrides, "scenario_hashes": self.scenario_hashes,
             "run_time_s": self.run_time_s, "interval": self.interval,
@@ -358,10 +373,14 @@ def observe_replications(run_sets: Mapping[str, RunSet], wanted: Mapping[str, ra
 
 
 def undecided(result: PatternResult) -> bool:
-    """True when the pattern's 95% interval contains a finite bound of its accepted range:
-    at these replications, sampling error alone can put the mean on either side."""
-    if result.error is not None or not (math.isfinite(result.ci_low)
-                                        and math.isfinite(result.ci_high)):
+    """True when the pattern's 95% interval contains a finite bound of its accepted range (or
+    a single defined replication gives no interval): at these replications, sampling error
+    alone can put the mean on either side."""
+    if result.error is not None or not math.isfinite(result.mean):
+        return False
+    if result.n < 2:
+        return True
+    if not (math.isfinite(result.ci_low) and math.isfinite(result.ci_high)):
         return False
     return any(math.isfinite(bound) and result.ci_low < bound < result.ci_high
                for bound in (result.pattern.low, result.pattern.high))
@@ -481,6 +500,9 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
         replications = QUICK_REPLICATIONS if quick else FULL_REPLICATIONS
     if replications < 1:
         raise ValueError(f"replications = {replications}: must be >= 1")
+    if max_replications is not None and max_replications < replications:
+        raise ValueError(f"max_replications = {max_replications}: must be >= replications "
+                         f"({replications})")
     if max_replications is not None and max_replications > replications and posterior:
         raise ValueError("--max-replications (sequential replications) does not apply with "
                          "--posterior; give --replications instead")

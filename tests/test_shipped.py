@@ -39,6 +39,10 @@ def test_package_data_globs_cover_the_shipped_folders():
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     globs = config["tool"]["setuptools"]["package-data"]["clustersim"]
     assert "data/scenarios/*.yaml" in globs and "data/experiments/*.yaml" in globs
+    # the shipped calibration the scenarios extend (checked by hand on 2026-12-02: a wheel built
+    # with `pip wheel .` carries it as a real file, clustersim/data/scenarios/parameters/)
+    assert "data/scenarios/parameters/*.yaml" in globs
+    assert (ROOT / SCENARIOS / "parameters" / "calibrated.yaml").resolve().is_file()
     # the package folders are links to the checkout's folders (one copy of every file)
     for kind in (SCENARIOS, EXPERIMENTS):
         link = ROOT / "src" / "clustersim" / "data" / kind

@@ -39,6 +39,7 @@ from clustersim.calibration.simulator import PatternSimulator, Simulator, simula
 
 if TYPE_CHECKING:
     from clustersim.calibration.config import ResolvedConfig
+    from clustersim.scenario import Scenario
 
 POINT_KEY = 2
 """First spawn-key element of the point selection's seed (ABC 0, predictive check 1)."""
@@ -101,7 +102,8 @@ def select_particle(posterior: pd.DataFrame, parameters: Sequence[FreeParameter]
 
 
 def particle_judges(resolved: ResolvedConfig, replications: int,
-                  suite_scenarios: list[Any]) -> tuple[list[Target], PatternSimulator]:
+                    suite_scenarios: Sequence[Scenario | str]
+                    ) -> tuple[list[Target], PatternSimulator]:
     """The patterns that judge the particles of ``best_particle`` and their simulator: the
     targets (their calibrated ranges) on the scenarios they are measured on, or with
     ``patterns: suite`` every pattern of the suite (targets keep their calibrated ranges)."""

@@ -66,12 +66,13 @@ class PatternSimulator:
     (:func:`clustersim.validation.run_validation`), seeded by ``seed``.
 
     ``fixed`` overrides (e.g. ``steps``) apply to every scenario before the free parameters;
-    ``scenarios`` replace the shipped scenarios of the same name (None: shipped).
+    ``scenarios`` replace the shipped scenarios of the same name (shipped names allowed; None:
+    shipped).
     """
 
     patterns: Sequence[Any]
     replications: int = 1
-    scenarios: Sequence[Scenario] | None = None
+    scenarios: Sequence[Scenario | str] | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
 
     def __call__(self, overrides: Mapping[str, float | int], seed: int) -> dict[str, float]:

@@ -13,6 +13,7 @@ from clustersim.scenario import load_scenario
 from clustersim.validation import ValidationInputError, load_patterns, run_validation
 from clustersim.validation.observe import observe
 from clustersim.validation.suite import (
+    distance_to_range,
     expand_wildcards,
     plan_runs,
     replication_seed,
@@ -140,3 +141,11 @@ def test_suite_reduced_config():
     assert any(r.replications > 4 for r in result.results)  # sequential replications ran
     unexpected = sorted(set(result.failed) - KNOWN_GAPS)
     assert not unexpected, f"patterns that should pass fail: {unexpected}"
+    # a known gap may miss its range by sampling error, not by more: the distance of its mean
+    # to the range is at most 1.5 times its interval's width (on 2026-12-02 at most 0.94:
+    # esca_committed_gold 0.788 against >= 0.8, interval [0.782, 0.795])
+    for r in result.results:
+        if r.name in KNOWN_GAPS:
+            assert r.error is None, (r.name, r.error)
+            gap = distance_to_range(r.mean, r.pattern.low, r.pattern.high)
+            assert gap <= 1.5 * (r.ci_high - r.ci_low), (r.name, r.mean, r.ci_low, r.ci_high)

@@ -31,6 +31,7 @@ from clustersim.calibration.priors import FreeParameter, Prior
 from clustersim.scenario import Scenario
 from clustersim.scenario.loader import (
     InputFileError,
+    content_hash,
     describe_validation_error,
     read_yaml_mapping,
 )
@@ -365,8 +366,7 @@ def _hash_without(scenario: Scenario, paths: Sequence[str]) -> str:
         for part in parents:
             node = node[int(part)] if isinstance(node, list) else node[part]
         node[int(last) if isinstance(node, list) else last] = FREE
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return content_hash(data)
 
 
 def _target(spec: TargetSpec, pattern: Any) -> Target:

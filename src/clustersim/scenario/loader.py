@@ -333,5 +333,10 @@ def _list_index(node: list[Any], part: str, dotted: str) -> int:
 
 def scenario_hash(scenario: Scenario) -> str:
     """SHA-256 of the validated scenario content (defaults included), stable across key order."""
-    canonical = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return content_hash(scenario.model_dump(mode="json"))
+
+
+def content_hash(data: Any) -> str:
+    """SHA-256 of JSON-able content (a scenario dump), stable across key order."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -122,11 +122,8 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
     except (OutputFolderNotEmpty, InputFileError) as exc:
         _bad_input(str(exc))
     reps = replications or (QUICK_REPLICATIONS if quick else FULL_REPLICATIONS)
-    if max_replications is None and posterior is None:
+    if max_replications is None and posterior is None:  # run_validation checks a given one
         max_replications = SEQUENTIAL_FACTOR * reps
-    elif max_replications is not None and max_replications < reps:
-        _bad_input(f"--max-replications = {max_replications}: must be >= --replications "
-                   f"({reps})")
     previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:
         result = run_validation(

@@ -49,6 +49,7 @@ from clustersim.processes.observation import (
     KPI_NAMES,
     compute_kpis,
     firm_rows,
+    replica_kpis,
 )
 from clustersim.scenario.schema import FIRM_KINDS, ClusterConfig, Scenario, Service
 from clustersim.state import (
@@ -93,10 +94,16 @@ class ClusterModel(mesa.Model, World):
         collect_agent_tables: also record agent-level tables (default: ``scenario.output``).
         collect_every: record indicators every k-th month only (and whenever :meth:`collect` is
             called); sweeps that keep final states save the indicator work of other months.
+        replicas: run this many independent copies of the scenario's world side by side, as one
+            set of arrays drawing from one random stream (a *batch*, see
+            :func:`clustersim.simulation.simulate_batch`); indicators are recorded per copy.
     """
 
     def __init__(self, scenario: Scenario, *, seed: int | np.random.SeedSequence | None = None,
-                 collect_agent_tables: bool | None = None, collect_every: int = 1):
+                 collect_agent_tables: bool | None = None, collect_every: int = 1,
+                 replicas: int = 1):
+        if replicas < 1:
+            raise ValueError(f"replicas = {replicas}: must be >= 1")
         self.seed_used = scenario.seed if seed is None else seed
         super().__init__(rng=make_rng(self.seed_used))
         self.scenario = scenario
@@ -114,8 +121,14 @@ class ClusterModel(mesa.Model, World):
         self.new_ties_this_step = 0
         self.export_revenue_this_step = 0.0
         self.cooperation_rate_this_step = float("nan")
-        self.clusters = expand_clusters(scenario.clusters)
-        self.collect_cluster_tables = len(self.clusters) > 1
+        base_clusters = expand_clusters(scenario.clusters)
+        self.n_replicas = int(replicas)
+        # replica r's clusters are r * C ... r * C + C - 1 (and so its firms and partners are a
+        # contiguous block too): copies share nothing but the arrays and the random stream
+        self.clusters = base_clusters * self.n_replicas
+        self.replica_of_cluster = np.repeat(np.arange(self.n_replicas), len(base_clusters))
+        self.replica_tallies: dict[str, np.ndarray] = {}
+        self.collect_cluster_tables = len(base_clusters) > 1
         self.facilitated_recent = np.zeros(len(self.clusters), np.int64)
 
         self._build_markets(scenario)
@@ -144,6 +157,11 @@ class ClusterModel(mesa.Model, World):
         # columns as Mesa's agent reporters over FIRM_REPORTERS, without a call per agent)
         self.firm_table_parts: list[dict[str, np.ndarray]] | None = [] if agent_tables else None
         self.firm_agent_ids = np.array([a.unique_id for a in self.firm_agents], np.int64)
+        # a batch records its replicas' indicators here instead of in the DataCollector
+        self.replica_kpi_rows: list[list[dict[str, float]]] = [[] for _ in range(replicas)]
+        self.replica_cluster_rows: list[list[dict[str, object]]] = [[] for _ in range(replicas)]
+        if agent_tables and replicas > 1:
+            raise ValueError("agent tables are recorded for single runs only, not batches")
         self.datacollector = mesa.DataCollector(
             model_reporters={"step": _month, **{name: _kpi_reporter(name) for name in KPI_NAMES}},
             tables={"cluster_kpis": ["step", "cluster", *CLUSTER_KPI_NAMES]},
@@ -156,13 +174,19 @@ class ClusterModel(mesa.Model, World):
         # equal scenario hashes mean equal runs
         self.market_names = sorted(scenario.markets)
         m = [scenario.markets[name] for name in self.market_names]
-        self.market_barrier = np.array([x.language_barrier for x in m])
-        self.market_distance = np.array([x.psychic_distance for x in m])
-        self.market_size = np.array([x.size for x in m])
-        self.market_size_rel = self.market_size / self.market_size.mean()
+        # each replica has its own copy of the markets (world market r * n_markets + m), so
+        # that its partners are its own; the attributes are the same in every copy
+        self.n_markets = len(m)
+        self.n_world_markets = self.n_markets * self.n_replicas
+        size = np.array([x.size for x in m])
+        self.market_barrier = np.tile([x.language_barrier for x in m], self.n_replicas)
+        self.market_distance = np.tile([x.psychic_distance for x in m], self.n_replicas)
+        self.market_size = np.tile(size, self.n_replicas)
+        self.market_size_rel = np.tile(size / size.mean(), self.n_replicas)
+        self.market_offset = self.n_markets * self.replica_of_cluster  # per cluster
 
     def _build_facilitators(self) -> None:
-        n_c, n_m = len(self.clusters), len(self.market_names)
+        n_c, n_m = len(self.clusters), self.n_markets
         agreements = np.zeros((n_c, n_m), bool)
         names = [c.name for c in self.clusters]
         base_names = [c.name for c in self.scenario.clusters]
@@ -175,7 +199,8 @@ class ClusterModel(mesa.Model, World):
             for other in c.networked_with:
                 for j, cj in enumerate(self.clusters):
                     origin = cj.name if cj.name in base_names else cj.name.rsplit("-", 1)[0]
-                    if origin == other and i != j:
+                    same_world = self.replica_of_cluster[i] == self.replica_of_cluster[j]
+                    if origin == other and i != j and same_world:
                         self.networked_pairs.append((i, j))
         shared = agreements.copy()
         for i, j in self.networked_pairs:
@@ -271,12 +296,17 @@ class ClusterModel(mesa.Model, World):
         self.voucher_eligible = np.isin(self.firms.kind, list(voucher_kinds))
 
     def _build_partners(self, scenario: Scenario) -> None:
-        n_m = len(self.market_names)
-        n_p = max(n_m, round(scenario.partners_per_firm * self.firms.n))
-        share = self.market_size / self.market_size.sum()
-        # every market has at least one partner; the rest are spread in proportion to size
-        market = np.sort(np.concatenate([np.arange(n_m),
-                                         self.rng.choice(n_m, size=n_p - n_m, p=share)]))
+        n_m = self.n_markets
+        share = self.market_size[:n_m] / self.market_size[:n_m].sum()
+        per_replica = self.firms.n // self.n_replicas
+        markets = []
+        for r in range(self.n_replicas):
+            n_p = max(n_m, round(scenario.partners_per_firm * per_replica))
+            # every market has at least one partner; the rest are spread in proportion to size
+            markets.append(r * n_m + np.sort(np.concatenate(
+                [np.arange(n_m), self.rng.choice(n_m, size=n_p - n_m, p=share)])))
+        market = np.concatenate(markets)
+        n_p = market.size
         op = self.params.opportunities
         steady_open = min(1.0, op.open_prob_per_month * op.window_months)
         open_need = self.rng.random(n_p) < steady_open
@@ -289,7 +319,7 @@ class ClusterModel(mesa.Model, World):
                                   NEVER).astype(np.int64),
         )
         self.partners_by_market = [np.flatnonzero(market == m)
-                                   for m in range(len(self.market_names))]
+                                   for m in range(self.n_world_markets)]
         self.relations = RelationTable(n_p, capacity=max(1024, 4 * self.firms.n))
         opportunities.refresh_live_partners(self)
 
@@ -342,7 +372,8 @@ class ClusterModel(mesa.Model, World):
             return
         firms = np.sort(np.concatenate(exporters))
         weights = self.near_market_weights()
-        markets = self.rng.choice(len(self.market_names), size=firms.size, p=weights)
+        markets = (self.rng.choice(self.n_markets, size=firms.size, p=weights)
+                   + self.market_offset[self.firms.cluster[firms]])
         partners = np.array([self.rng.choice(self.partners_by_market[m]) for m in markets])
         ep = self.params.export
         rows = self.relations.add(firms, partners, np.full(firms.size, ep.initial_tie_trust),
@@ -386,6 +417,11 @@ class ClusterModel(mesa.Model, World):
         if self.last_collected_month == self.month:
             return
         self.last_collected_month = self.month
+        if self.n_replicas > 1:  # a batch: each replica's indicators, in its own rows
+            for r, (kpis, rows) in enumerate(replica_kpis(self)):
+                self.replica_kpi_rows[r].append({"step": self.month, **kpis})
+                self.replica_cluster_rows[r].extend({"step": self.month, **row} for row in rows)
+            return
         self.current_kpis, self.current_cluster_rows = compute_kpis(self)
         self.datacollector.collect(self)
         if self.firm_table_parts is not None:

@@ -12,6 +12,7 @@ import pandas as pd
 from clustersim.mesa_core import mesa
 from clustersim.model import ClusterModel
 from clustersim.outputs.network import relations_frame
+from clustersim.processes.observation import CLUSTER_KPI_NAMES, KPI_NAMES
 from clustersim.scenario.schema import Scenario
 
 ALWAYS_DEFINED_KPIS: tuple[str, ...] = (
@@ -100,6 +101,82 @@ def simulate(scenario: Scenario, *, seed: int | np.random.SeedSequence | None = 
     release_model(model)
     check_finite_kpis(result.kpis, scenario.name)
     return result
+
+
+def batch_seed(seeds: list[int | np.random.SeedSequence]) -> np.random.SeedSequence:
+    """The random stream of a batch: one ``SeedSequence`` from its members' seeds, in order, so
+    the same members give the same batch whichever process or machine runs it."""
+    if not seeds:
+        raise ValueError("a batch needs at least one seed")
+    entropy: list[int] = []
+    for seed in seeds:
+        seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+        entropy.extend(int(x) for x in seq.generate_state(4))
+    return np.random.SeedSequence(entropy)
+
+
+def simulate_batch(scenario: Scenario, seeds: list[int | np.random.SeedSequence], *,
+                   steps: int | None = None, collect_every: int = 1,
+                   check_finite: bool = True) -> list[SimulationResult]:
+    """Run ``len(seeds)`` replications of ``scenario`` as one batch: copies of the world side by
+    side in one set of arrays, one random stream for all (:func:`batch_seed`). For small
+    scenarios this is several times faster per replication than :func:`simulate`, whose cost
+    per month is mostly fixed overhead.
+
+    The replicas share nothing but the stream: each has its own firms, facilitators, partners,
+    markets and funding pool, and its own indicators. A replica's rows therefore follow the
+    model's rules exactly as a single run's do, but they are not the rows :func:`simulate` gives
+    for the same seed (the draws are interleaved); they are reproducible for the same seeds *in
+    the same batch*, and distributed as single runs are (tests/test_batch.py tests both).
+    Agent tables are not recorded. Returns one result per seed, in order; ``extra["batch"]``
+    holds the batch size and the member's position (a batch of one seed is :func:`simulate`'s
+    run for that seed). With ``check_finite`` off, the caller checks
+    each result (:func:`check_finite_kpis`), so an overflow fails only its replication.
+    """
+    if len(seeds) == 1:  # a batch of one is a single run, with the single run's stream
+        return [simulate(scenario, seed=seeds[0], steps=steps, collect_agent_tables=False,
+                         collect_every=collect_every)]
+    started = time.perf_counter()
+    model = ClusterModel(scenario, seed=batch_seed(list(seeds)), collect_agent_tables=False,
+                         collect_every=collect_every, replicas=len(seeds))
+    n_steps = scenario.steps if steps is None else int(steps)
+    for _ in range(n_steps):
+        model.step()
+    model.collect()
+    wall = (time.perf_counter() - started) / len(seeds)
+    networks = replica_networks(model)
+    results = []
+    for r, seed in enumerate(seeds):
+        kpis = pd.DataFrame(model.replica_kpi_rows[r], columns=["step", *KPI_NAMES])
+        cluster_kpis = pd.DataFrame(model.replica_cluster_rows[r],
+                                    columns=["step", "cluster", *CLUSTER_KPI_NAMES])
+        result = SimulationResult(
+            scenario=scenario, seed=seed if isinstance(seed, int) else None, kpis=kpis,
+            cluster_kpis=cluster_kpis, network=networks[r], wall_time_s=wall,
+            extra={"batch": {"size": len(seeds), "member": r}})
+        if check_finite:
+            check_finite_kpis(result.kpis, scenario.name)
+        results.append(result)
+    release_model(model)
+    return results
+
+
+def replica_networks(model: ClusterModel) -> list[pd.DataFrame]:
+    """Each replica's relation table, with firm and partner numbers counted within the replica
+    (as in a single run)."""
+    frame = relations_frame(model)
+    n_r = model.n_replicas
+    n_firms = model.firms.n // n_r
+    partner_start = np.searchsorted(model.partners.market,
+                                    np.arange(n_r) * model.n_markets)
+    replica = frame["firm"].to_numpy() // n_firms
+    out = []
+    for r in range(n_r):
+        part = frame[replica == r].reset_index(drop=True)
+        part["firm"] -= r * n_firms
+        part["partner"] -= partner_start[r]
+        out.append(part)
+    return out
 
 
 def release_model(model: ClusterModel) -> None:

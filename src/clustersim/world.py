@@ -34,7 +34,13 @@ class World:
     scheme: Any  # a clustersim.policy.FundingScheme
     translation_support: float
     coordination_cost: float
-    market_names: list[str]
+    market_names: list[str]  # the scenario's markets, in name order
+    n_replicas: int  # independent copies of the world run side by side (a batch); usually 1
+    replica_of_cluster: np.ndarray
+    n_markets: int  # the scenario's markets
+    n_world_markets: int  # markets of all replicas: world market r * n_markets + m
+    market_offset: np.ndarray  # per cluster: its replica's first world market
+    # market attributes are indexed by world market (the same in every replica)
     market_barrier: np.ndarray
     market_distance: np.ndarray
     market_size: np.ndarray
@@ -78,6 +84,23 @@ class World:
     cooperation_rate_this_step: float
     facilitated_recent: np.ndarray
     collect_cluster_tables: bool
+    # this month's counts per replica (only in a batch; with one replica the totals above are
+    # the replica's): see :meth:`tally`
+    replica_tallies: dict[str, np.ndarray]
+
+    def tally(self, name: str, clusters: np.ndarray, values: np.ndarray | None = None) -> None:
+        """Add to this month's ``name`` per replica: the number of ``clusters`` entries (one
+        per item, e.g. the cluster of each new tie's firm) or the sum of ``values``. A world of
+        one replica skips it: its indicators use the world totals."""
+        if self.n_replicas > 1:
+            counts = np.bincount(self.replica_of_cluster[clusters], weights=values,
+                                 minlength=self.n_replicas).astype(float)
+            before = self.replica_tallies.get(name)
+            self.replica_tallies[name] = counts if before is None else before + counts
+
+    def tallied(self, name: str) -> np.ndarray:
+        """This month's ``name`` per replica (zeros if nothing was tallied)."""
+        return self.replica_tallies.get(name, np.zeros(self.n_replicas))
 
     def cluster_stages(self) -> np.ndarray:
         """Each cluster's life-cycle stage: from its development (months of activity and
@@ -117,10 +140,12 @@ class World:
 
     def near_market_weights(self) -> np.ndarray:
         """Where firms look first on their own: large, psychically near markets (Uppsala,
-        Johanson & Vahlne 1977); if every market is maximally distant, by size alone."""
-        weights = self.market_size * (1.0 - self.market_distance) ** 2
+        Johanson & Vahlne 1977); if every market is maximally distant, by size alone. One weight
+        per market of the scenario: a replica's world market is ``market_offset`` further."""
+        size, distance = self.market_size[:self.n_markets], self.market_distance[:self.n_markets]
+        weights = size * (1.0 - distance) ** 2
         if weights.sum() <= 0:
-            weights = self.market_size.copy()
+            weights = size.copy()
         return weights / weights.sum()
 
     def export_revenue_by_firm(self) -> np.ndarray:

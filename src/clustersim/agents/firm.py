@@ -82,7 +82,7 @@ class Firm(mesa.Agent):
 
     def export_markets(self) -> list[str]:
         markets = {int(self.model.partners.market[p]) for p in self.export_partners()}
-        return sorted(self.model.market_names[m] for m in markets)
+        return sorted(self.model.market_names[m % self.model.n_markets] for m in markets)
 
     @property
     def n_ties(self) -> int:

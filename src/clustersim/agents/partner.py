@@ -26,7 +26,8 @@ class ForeignPartner(mesa.Agent):
 
     @property
     def market(self) -> str:
-        return self.model.market_names[int(self.model.partners.market[self.index])]
+        return self.model.market_names[int(self.model.partners.market[self.index])
+                                       % self.model.n_markets]
 
     @property
     def has_live_need(self) -> bool:

@@ -21,7 +21,8 @@ def relations_frame(model: ClusterModel, ties_only: bool = False) -> pd.DataFram
         "partner": rel.partner[:n],
         "cluster": [model.facilitators.names[c] for c in model.firms.cluster[rel.firm[:n]]],
         "firm_kind": model.firms.kind[rel.firm[:n]],
-        "market": [model.market_names[m] for m in model.partners.market[rel.partner[:n]]],
+        "market": [model.market_names[m % model.n_markets]
+                   for m in model.partners.market[rel.partner[:n]]],
         "trust_firm_to_partner": rel.trust_fp[:n],
         "trust_partner_to_firm": rel.trust_pf[:n],
         "tie": rel.tie[:n],

@@ -12,5 +12,6 @@ def start_month(w: World) -> None:
     w.firms.last_event[:] = -1
     w.events_this_month = 0
     w.events_held_this_month = 0
+    w.replica_tallies = {}
     w.firms.collaboration_days[:, w.month % 12] = 0
     w.facilitators.start_month(w.month)

@@ -13,9 +13,13 @@ from clustersim.world import World
 def pay_public_funding(w: World) -> None:
     fac, f = w.facilitators, w.funding
     performance = fac.new_ties_ring.sum(axis=1) / np.maximum(w.cluster_n_firms, 1)
-    allocation = allocate_pool(f.annual_budget / 12.0, w.eligible, str(f.allocation),
-                               w.cluster_n_firms, w.cluster_stages(), performance,
-                               f.key_clusters)
+    stages = w.cluster_stages()
+    # each replica of a batch has its own pool, split across its own clusters
+    allocation = np.zeros(fac.n)
+    for block in np.split(np.arange(fac.n), w.n_replicas):
+        allocation[block] = allocate_pool(f.annual_budget / 12.0, w.eligible[block],
+                                          str(f.allocation), w.cluster_n_firms[block],
+                                          stages[block], performance[block], f.key_clusters)
     ctx = FundingContext(
         month=w.month,
         allocation=allocation,

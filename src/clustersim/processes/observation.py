@@ -88,95 +88,151 @@ def _per_cluster_mean(values: np.ndarray, cluster: np.ndarray, n: int, mask=None
 
 
 def compute_kpis(model: World) -> tuple[dict[str, float], list[dict[str, float]]]:
-    """All model-level KPIs and one row of per-cluster KPIs per cluster, for the current step."""
+    """All model-level KPIs and one row of per-cluster KPIs per cluster, for the current step
+    (of a world of one replica; :func:`replica_kpis` gives every replica's)."""
+    if model.n_replicas != 1:
+        raise ValueError(f"a batch of {model.n_replicas} replicas has KPIs per replica; "
+                         "use replica_kpis")
+    return replica_kpis(model)[0]
+
+
+def replica_kpis(model: World) -> list[tuple[dict[str, float], list[dict[str, float]]]]:
+    """Per replica: all model-level KPIs and one row of per-cluster KPIs per cluster.
+
+    Replicas are contiguous blocks of firms and clusters, so each replica's KPIs are the same
+    expressions over its slices (with one replica, over the whole arrays). What relations, peer
+    links and partners a replica owns is read from their firms or markets; this month's counts
+    come from :meth:`World.tally`.
+    """
     f, rel, fac, peers = model.firms, model.relations, model.facilitators, model.peers
-    n_c = fac.n
+    n_c, n_r = fac.n, model.n_replicas
     ties_per_firm = rel.ties_per_firm(f.n)
     markets_per_firm = rel.markets_per_firm(f.n, model.partners.market)
     exporting = ties_per_firm > 0
     best_foreign_trust = rel.best_trust_per_firm(f.n)
     member = f.member
-    members_n = int(member.sum())
     personal = member & (model.month - f.last_personal_contact < 12)
     active = member & (f.collaboration_days_12m() >= 2)
     committed = member & f.committed
+    new_exporter = exporting & ~f.exported_at_start
     recent_private, recent_total = fac.income_last_12_months()
-
-    public_spent = float(fac.public_spent.sum())
-    new_exporters = int((exporting & ~f.exported_at_start).sum())
-    new_ties_total = int(fac.new_ties_total.sum())
-    kpis = {
-        "export_share": float(exporting.mean()),
-        "export_ties": float(rel.n_ties),
-        "new_ties": float(model.new_ties_this_step),
-        "events": float(model.events_held_this_month),
-        "new_ties_total": float(new_ties_total),
-        "new_exporters": float(new_exporters),
-        "markets_per_exporter": float(markets_per_firm[exporting].mean()) if exporting.any()
-        else 0.0,
-        "export_revenue": float(model.export_revenue_this_step),
-        "trust_intra": float(peers.trust.mean()) if peers.n else float("nan"),
-        "trust_cross_border": float(best_foreign_trust.mean()),
-        "trust_known_relations": rel.mean_trust(),
-        "trust_in_facilitator": float(f.trust_in_facilitator[member].mean()) if members_n
-        else float("nan"),
-        "cooperation_rate": float(model.cooperation_rate_this_step),
-        "esca_personal_contact_share": _safe_div(personal.sum(), members_n),
-        "esca_active_collaboration_share": _safe_div(active.sum(), members_n),
-        "esca_private_budget_share": _safe_div(recent_private.sum(), recent_total.sum()),
-        "esca_committed_share": _safe_div(committed.sum(), members_n),
-        "satisfaction": float(f.satisfaction[member].mean()) if members_n else float("nan"),
-        "members": float(members_n),
-        "budget_balance": float(fac.balance.sum()),
-        "income_public": float(fac.income_total["public"].sum()),
-        "income_fees": float(fac.income_total["fees"].sum()),
-        "income_services": float(fac.income_total["services"].sum()),
-        "income_eu": float(fac.income_total["eu"].sum()),
-        "public_spent": public_spent,
-        "public_cost_per_new_tie": _safe_div(public_spent, new_ties_total),
-        "public_cost_per_new_exporter": _safe_div(public_spent, new_exporters),
-        "vouchers_unredeemed": float(f.voucher_balance.sum()),
-        **{f"export_share_{kind}": _safe_div(exporting[f.kind == i].sum(), (f.kind == i).sum())
-           for i, kind in enumerate(FIRM_KINDS)},
-        "open_opportunities": float(model.partners.open_need.sum()),
-        "relations": float(rel.n),
-    }
-
-    rows: list[dict[str, float]] = []
-    if n_c > 1 or model.collect_cluster_tables:
-        c = f.cluster
-        export_share_c = _per_cluster_mean(exporting.astype(float), c, n_c)
-        markets_c = _per_cluster_mean(markets_per_firm.astype(float), c, n_c, mask=exporting)
-        members_c = np.bincount(c[member], minlength=n_c)
-        personal_c = np.bincount(c[personal], minlength=n_c)
-        active_c = np.bincount(c[active], minlength=n_c)
-        committed_c = np.bincount(c[committed], minlength=n_c)
-        satisfaction_c = _per_cluster_mean(f.satisfaction, c, n_c, mask=member)
-        ties_c = np.bincount(c, weights=ties_per_firm, minlength=n_c)
-        trust_intra_c = peers.mean_trust_per_cluster(c, n_c)
-        trust_cross_c = _per_cluster_mean(best_foreign_trust, c, n_c)
-        # whole columns at once, then one dict per cluster (the same values as scalar division)
-        columns = {
-            "export_share": export_share_c,
-            "export_ties": ties_c,
-            "markets_per_exporter": np.nan_to_num(markets_c),
-            "trust_intra": trust_intra_c,
-            "trust_cross_border": trust_cross_c,
-            "esca_personal_contact_share": _safe_div(personal_c, members_c),
-            "esca_active_collaboration_share": _safe_div(active_c, members_c),
-            "esca_private_budget_share": _safe_div(recent_private, recent_total),
-            "esca_committed_share": _safe_div(committed_c, members_c),
-            "satisfaction": satisfaction_c,
-            "members": members_c,
-            "budget_balance": fac.balance,
-            "public_spent": fac.public_spent,
-            "new_ties_total": fac.new_ties_total,
+    rows = _cluster_rows(model, ties_per_firm, markets_per_firm, exporting, best_foreign_trust,
+                         personal, active, committed, recent_private, recent_total)
+    if n_r == 1:
+        scopes = [(slice(None), slice(None), slice(None))]
+    else:
+        n_f, n_cr = f.n // n_r, n_c // n_r
+        p_bounds = np.searchsorted(model.partners.market,
+                                   np.arange(n_r + 1) * model.n_markets)
+        scopes = [(slice(r * n_f, (r + 1) * n_f), slice(r * n_cr, (r + 1) * n_cr),
+                   slice(p_bounds[r], p_bounds[r + 1])) for r in range(n_r)]
+        rel_replica = model.replica_of_cluster[f.cluster[rel.view("firm")]]
+        peer_replica = model.replica_of_cluster[f.cluster[peers.src]]
+    out = []
+    for r, (fs, cs, ps) in enumerate(scopes):
+        if n_r == 1:
+            n_ties, n_relations, known_trust = float(rel.n_ties), float(rel.n), rel.mean_trust()
+            peer_trust = peers.trust
+            new_ties, events = model.new_ties_this_step, model.events_held_this_month
+            revenue, cooperation = model.export_revenue_this_step, model.cooperation_rate_this_step
+        else:
+            mine = rel_replica == r
+            n_ties, n_relations = float(ties_per_firm[fs].sum()), float(mine.sum())
+            known_trust = (float((rel.view("trust_fp")[mine].mean()
+                                  + rel.view("trust_pf")[mine].mean()) / 2)
+                           if mine.any() else float("nan"))
+            peer_trust = peers.trust[peer_replica == r]
+            new_ties, events = model.tallied("new_ties")[r], model.tallied("events")[r]
+            revenue = model.tallied("export_revenue")[r]
+            cooperation = _safe_div(model.tallied("mutual_cooperation")[r],
+                                    model.tallied("peer_meetings")[r])
+        mem, exp, kind = member[fs], exporting[fs], f.kind[fs]
+        members_n = int(mem.sum())
+        public_spent = float(fac.public_spent[cs].sum())
+        new_exporters = int(new_exporter[fs].sum())
+        new_ties_total = int(fac.new_ties_total[cs].sum())
+        kpis = {
+            "export_share": float(exp.mean()),
+            "export_ties": n_ties,
+            "new_ties": float(new_ties),
+            "events": float(events),
+            "new_ties_total": float(new_ties_total),
+            "new_exporters": float(new_exporters),
+            "markets_per_exporter": float(markets_per_firm[fs][exp].mean()) if exp.any()
+            else 0.0,
+            "export_revenue": float(revenue),
+            "trust_intra": float(peer_trust.mean()) if peer_trust.size else float("nan"),
+            "trust_cross_border": float(best_foreign_trust[fs].mean()),
+            "trust_known_relations": known_trust,
+            "trust_in_facilitator": float(f.trust_in_facilitator[fs][mem].mean()) if members_n
+            else float("nan"),
+            "cooperation_rate": float(cooperation),
+            "esca_personal_contact_share": _safe_div(personal[fs].sum(), members_n),
+            "esca_active_collaboration_share": _safe_div(active[fs].sum(), members_n),
+            "esca_private_budget_share": _safe_div(recent_private[cs].sum(),
+                                                   recent_total[cs].sum()),
+            "esca_committed_share": _safe_div(committed[fs].sum(), members_n),
+            "satisfaction": float(f.satisfaction[fs][mem].mean()) if members_n
+            else float("nan"),
+            "members": float(members_n),
+            "budget_balance": float(fac.balance[cs].sum()),
+            "income_public": float(fac.income_total["public"][cs].sum()),
+            "income_fees": float(fac.income_total["fees"][cs].sum()),
+            "income_services": float(fac.income_total["services"][cs].sum()),
+            "income_eu": float(fac.income_total["eu"][cs].sum()),
+            "public_spent": public_spent,
+            "public_cost_per_new_tie": _safe_div(public_spent, new_ties_total),
+            "public_cost_per_new_exporter": _safe_div(public_spent, new_exporters),
+            "vouchers_unredeemed": float(f.voucher_balance[fs].sum()),
+            **{f"export_share_{name}": _safe_div(exp[kind == i].sum(), (kind == i).sum())
+               for i, name in enumerate(FIRM_KINDS)},
+            "open_opportunities": float(model.partners.open_need[ps].sum()),
+            "relations": n_relations,
         }
-        lists = {name: np.asarray(values, dtype=float).tolist()
-                 for name, values in columns.items()}
-        rows = [{"cluster": fac.names[i], **{name: lists[name][i] for name in lists}}
-                for i in range(n_c)]
-    return kpis, rows
+        out.append((kpis, rows[cs]))
+    return out
+
+
+def _cluster_rows(model: World, ties_per_firm: np.ndarray, markets_per_firm: np.ndarray,
+                  exporting: np.ndarray, best_foreign_trust: np.ndarray, personal: np.ndarray,
+                  active: np.ndarray, committed: np.ndarray, recent_private: np.ndarray,
+                  recent_total: np.ndarray) -> list[dict[str, float]]:
+    """One row of KPIs per cluster (none for a single cluster, unless asked for)."""
+    f, fac, peers = model.firms, model.facilitators, model.peers
+    n_c = fac.n
+    if not (n_c // model.n_replicas > 1 or model.collect_cluster_tables):
+        return []
+    c, member = f.cluster, f.member
+    export_share_c = _per_cluster_mean(exporting.astype(float), c, n_c)
+    markets_c = _per_cluster_mean(markets_per_firm.astype(float), c, n_c, mask=exporting)
+    members_c = np.bincount(c[member], minlength=n_c)
+    personal_c = np.bincount(c[personal], minlength=n_c)
+    active_c = np.bincount(c[active], minlength=n_c)
+    committed_c = np.bincount(c[committed], minlength=n_c)
+    satisfaction_c = _per_cluster_mean(f.satisfaction, c, n_c, mask=member)
+    ties_c = np.bincount(c, weights=ties_per_firm, minlength=n_c)
+    trust_intra_c = peers.mean_trust_per_cluster(c, n_c)
+    trust_cross_c = _per_cluster_mean(best_foreign_trust, c, n_c)
+    # whole columns at once, then one dict per cluster (the same values as scalar division)
+    columns = {
+        "export_share": export_share_c,
+        "export_ties": ties_c,
+        "markets_per_exporter": np.nan_to_num(markets_c),
+        "trust_intra": trust_intra_c,
+        "trust_cross_border": trust_cross_c,
+        "esca_personal_contact_share": _safe_div(personal_c, members_c),
+        "esca_active_collaboration_share": _safe_div(active_c, members_c),
+        "esca_private_budget_share": _safe_div(recent_private, recent_total),
+        "esca_committed_share": _safe_div(committed_c, members_c),
+        "satisfaction": satisfaction_c,
+        "members": members_c,
+        "budget_balance": fac.balance,
+        "public_spent": fac.public_spent,
+        "new_ties_total": fac.new_ties_total,
+    }
+    lists = {name: np.asarray(values, dtype=float).tolist() for name, values in columns.items()}
+    return [{"cluster": fac.names[i], **{name: lists[name][i] for name in lists}}
+            for i in range(n_c)]
 
 
 def firm_rows(w: World) -> dict[str, np.ndarray]:

@@ -22,8 +22,9 @@ def refresh_live_partners(w: World) -> None:
     p = w.partners
     live = opportunities.is_live(p.open_need, p.need_expires, w.month)
     w.live_partners = np.flatnonzero(live)
-    w.live_by_market = [w.live_partners[p.market[w.live_partners] == m]
-                           for m in range(len(w.market_names))]
+    # partners are numbered market by market, so each market's live partners are a run
+    bounds = np.searchsorted(p.market[w.live_partners], np.arange(w.n_world_markets + 1))
+    w.live_by_market = np.split(w.live_partners, bounds[1:-1])
     # the partner pools events draw from, flat: pool m holds market m's partners, pool
     # n_markets + m the partners of market m with a live need
     pools = w.partners_by_market + w.live_by_market

@@ -21,7 +21,8 @@ def search_partners_alone(w: World) -> None:
     if searching.size == 0:
         return
     weights = w.near_market_weights()
-    markets = w.rng.choice(weights.size, size=searching.size, p=weights)
+    offset = w.market_offset[f.cluster[searching]]  # the searching firm's replica's markets
+    markets = w.rng.choice(weights.size, size=searching.size, p=weights) + offset
     # exporters deepen the markets they know before they move on (Uppsala: commitment grows
     # market by market, Johanson & Vahlne 1977)
     offsets_t, tie_partners = w.relations.tie_partners_csr(f.n)
@@ -34,9 +35,10 @@ def search_partners_alone(w: World) -> None:
     # the others look beyond the markets they serve: the next market, near ones first
     explore = np.flatnonzero((n_ties > 0) & ~deepen)
     if explore.size:
-        markets[explore] = _unserved_markets(w, searching[explore], offsets_t, tie_partners,
-                                             weights, markets[explore])
-    counts = np.array([w.partners_by_market[m].size for m in range(weights.size)])
+        base = markets[explore] - offset[explore]
+        markets[explore] = offset[explore] + _unserved_markets(
+            w, searching[explore], offsets_t, tie_partners, weights, base)
+    counts = np.array([pool.size for pool in w.partners_by_market])
     offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
     flat = np.concatenate(w.partners_by_market)
     pick = offsets[markets] + (w.rng.random(searching.size) * counts[markets]).astype(int)
@@ -66,14 +68,15 @@ def _unserved_markets(w: World, firms: np.ndarray, offsets: np.ndarray,
                       fallback: np.ndarray) -> np.ndarray:
     """A market each exporter does not serve yet, drawn by ``weights`` (Uppsala: the next
     market after the known ones); ``fallback`` for a firm with no such market of positive
-    weight (it serves every market, or the others are at distance 1)."""
+    weight (it serves every market, or the others are at distance 1). Markets are the
+    scenario's (0 ... n_markets - 1), not the replica's world markets."""
     n_ties = offsets[firms + 1] - offsets[firms]
     rows = np.repeat(np.arange(firms.size), n_ties)
     served_partners = tie_partners[np.repeat(offsets[firms], n_ties)
                                    + np.arange(n_ties.sum())
                                    - np.repeat(np.cumsum(n_ties) - n_ties, n_ties)]
     open_weights = np.tile(weights, (firms.size, 1))
-    open_weights[rows, w.partners.market[served_partners]] = 0.0
+    open_weights[rows, w.partners.market[served_partners] % w.n_markets] = 0.0
     total = open_weights.sum(axis=1)
     cdf = np.cumsum(open_weights, axis=1) / np.where(total > 0, total, 1.0)[:, None]
     # first column whose cumulative share exceeds u; a rounded last share below 1 falls back on
@@ -109,7 +112,7 @@ def revisit_known_partners(w: World) -> None:
     """On a trip abroad, participants meet again the partners they know in that market."""
     if not w.trips:
         return
-    rel, n_m = w.relations, len(w.market_names)
+    rel, n_m = w.relations, w.n_world_markets
     trip_keys = np.concatenate([firms.astype(np.int64) * n_m + market
                                 for firms, market, _ in w.trips])
     trip_translation = np.concatenate([level for _, _, level in w.trips])

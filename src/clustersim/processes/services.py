@@ -200,7 +200,8 @@ def brokering_effectiveness(w: World, stages: np.ndarray) -> np.ndarray:
 def trip_market_weights(w: World) -> np.ndarray:
     """Target market of a trip, per cluster (rows): large, near markets first (Uppsala),
     agreement markets preferred (the memorandum gives a host, seed 000)."""
-    weights = (w.market_size * (1.0 - 0.5 * w.market_distance)
+    size, distance = w.market_size[:w.n_markets], w.market_distance[:w.n_markets]
+    weights = (size * (1.0 - 0.5 * distance)
                * (1.0 + w.params.facilitation.trip_agreement_weight
                   * w.facilitators.agreements))
     return weights / weights.sum(axis=1, keepdims=True)
@@ -386,6 +387,7 @@ def _deliver(w: World, m: _Month, held: list[tuple[np.ndarray, ...]]) -> None:
     w.firms.benefit += w.params.membership.benefit_event * np.bincount(participants,
                                                                        minlength=w.firms.n)
     record_participation(w, participants, seg, plan.in_person[s], plan.collaboration[s])
+    w.tally("events", c)
     effect = plan.effect[s]
     abroad = effect <= BROKERED  # events that bring participants to foreign partners
     if not abroad.any():
@@ -399,14 +401,15 @@ def _deliver(w: World, m: _Month, held: list[tuple[np.ndarray, ...]]) -> None:
     agreed = w.facilitators.agreements[c]
     nth = (u * agreed.sum(axis=1)).astype(np.int64)  # the nth agreement market, uniformly
     via_agreement = np.argmax(np.cumsum(agreed, axis=1) > nth[:, None], axis=1)
-    market = np.where(effect == INTERCLUSTER, via_agreement, market)
+    # the scenario's market, in the event's replica
+    market = np.where(effect == INTERCLUSTER, via_agreement, market) + w.market_offset[c]
     trip = (effect == TRIP) & plan.in_person[s]  # a remote "mission" takes nobody abroad
     on_trip = trip[seg]
     if on_trip.any():
         w.trips.append((participants[on_trip], market[seg[on_trip]],
                         translation[seg[on_trip]]))
     # partners met: random partners of the market (trips) or of its live needs (brokered)
-    pool = market + np.where(effect != TRIP, len(w.market_names), 0)
+    pool = market + np.where(effect != TRIP, w.n_world_markets, 0)
     pool_size = w.pool_count[pool]
     per_firm = np.where(abroad & (pool_size > 0), n_contacts, 0).astype(np.int64)[seg]
     firm = np.repeat(participants, per_firm)

@@ -74,6 +74,7 @@ def form_export_ties(w: World) -> None:
     w.facilitators.new_ties_total += per_cluster
     w.facilitators.new_ties_ring[:, w.month % 12] += per_cluster
     w.new_ties_this_step = int(cand.size)
+    w.tally("new_ties", f.cluster[firms])
 
 
 def maintain_export_ties(w: World) -> None:
@@ -83,7 +84,9 @@ def maintain_export_ties(w: World) -> None:
     rel, f, ep, cp = w.relations, w.firms, w.params.export, w.params.coordination
     rows = rel.tie_rows()
     firm = rel.firm[rows]
-    w.export_revenue_this_step = float(w.export_revenue_by_firm().sum())
+    revenue = w.export_revenue_by_firm()
+    w.export_revenue_this_step = float(revenue.sum())
+    w.tally("export_revenue", f.cluster, revenue)
     markets = rel.markets_per_firm(f.n, w.partners.market)
     f.experience = learning.accumulate_experience(f.experience, markets,
                                                   ep.experience_depreciation)

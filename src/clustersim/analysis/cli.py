@@ -20,6 +20,7 @@ from clustersim.experiments.cli import (
     InvalidInput,
     executor_flags,
     posterior_flags,
+    resolve_batch_flags,
     terminate_like_ctrl_c,
 )
 from clustersim.experiments.storage import OutputFolderError
@@ -62,6 +63,7 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
     out = out_dir or Path("reports") / comparison_file.stem
     progress = not options.pop("no_progress")
     overwrite = options.pop("overwrite")
+    resolve_batch_flags(options)
     previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:  # everything is checked before the first run: file, sizes, workers, output folder
         spec, scenario_file = load_comparison(comparison_file, options["allow_large"])

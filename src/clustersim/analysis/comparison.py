@@ -324,7 +324,10 @@ def _calibrate(spec: ComparisonSpec, scenario_file: Path, base: Scenario, horizo
         "scenario": base.model_dump(mode="json"), "horizon": horizon, "seed": spec.seed,
         "target": spec.target_public_spend, "replications": spec.calibration_replications,
         "tolerance": spec.spend_tolerance,
-        "variants": [v.model_dump(mode="json") for v in spec.variants]})
+        "variants": [v.model_dump(mode="json") for v in spec.variants],
+        # an explicit batch size gives other runs (``auto`` keeps earlier folders' keys)
+        **({"batch_size": executor["batch_size"]}
+           if executor.get("batch_size") not in (None, "auto") else {})})
     folder = out / "calibration" / key
     cached = calibration_store.load(folder / "calibration.json")
     if cached is not None:

@@ -96,6 +96,7 @@ def sweep(
     overwrite: bool = False,
     posterior: str | Path | None = None,
     draws: int | None = None,
+    batch_size: int | str | None = None,
 ) -> SweepSummary:
     """Run or resume an experiment; like :func:`run_experiment` but returns the counts.
 
@@ -107,11 +108,15 @@ def sweep(
     ``posterior`` (a ``posterior.parquet`` of ``clustersim calibrate``) and ``draws`` K run
     every design point under K parameter sets drawn from it by weight (seeded by the experiment
     seed); the runs table gets a ``draw`` column and the drawn values
-    (:func:`clustersim.experiments.plan.with_posterior`)."""
+    (:func:`clustersim.experiments.plan.with_posterior`).
+
+    ``batch_size`` (an int or ``"auto"``) overrides the experiment's: replications of a design
+    point simulated together as one vectorised model (1 = one by one)."""
     experiment = as_experiment(experiment)
     options = executor or executor_options(workers, scheduler, dask_local, mpi, force_workers)
     plan = prepare_plan(experiment, replications=replications, steps=steps, run_fn=run_fn,
-                        allow_large=allow_large, posterior=posterior, draws=draws)
+                        allow_large=allow_large, posterior=posterior, draws=draws,
+                        batch_size=batch_size)
     raw = None
     if not isinstance(experiment, Experiment):
         raw = Path(experiment).read_bytes()

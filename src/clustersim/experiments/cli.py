@@ -50,10 +50,41 @@ def executor_flags(fn):
                      help="Allow designs and models beyond the limits of clustersim.limits."),
         click.option("--force-workers", is_flag=True, default=False,
                      help="Allow more --workers / --dask-local processes than CPU cores."),
+        click.option("--batch-size", type=BATCH_SIZE, default=None, metavar="N|auto",
+                     help="Replications of a design point simulated together as one "
+                          "vectorised model (default: the experiment's batch_size, 'auto')."),
+        click.option("--no-batch", is_flag=True, default=False,
+                     help="Simulate every run on its own (the same as --batch-size 1)."),
     ]
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+class _BatchSize(click.ParamType):
+    name = "batch size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int) or value == "auto":
+            return value
+        try:
+            size = int(value)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= 64:
+            self.fail(f"{value!r}: give a whole number from 1 to 64, or 'auto'", param, ctx)
+        return size
+
+
+BATCH_SIZE = _BatchSize()
+
+
+def resolve_batch_flags(options: dict) -> None:
+    """Fold ``--no-batch`` into ``batch_size`` (in place), refusing a contradiction."""
+    if options.pop("no_batch", False):
+        if options.get("batch_size") not in (None, 1):
+            raise InvalidInput("--no-batch and --batch-size contradict each other; give one")
+        options["batch_size"] = 1
 
 
 def posterior_flags(fn):
@@ -77,6 +108,7 @@ def _run(experiment: Path, out: Path | None, **kwargs):
     from clustersim.scenario.loader import ScenarioError
 
     progress = not kwargs.pop("no_progress")
+    resolve_batch_flags(kwargs)
     previous = signal.signal(signal.SIGTERM, terminate_like_ctrl_c)
     try:
         return sweep(experiment, out, progress=progress, **kwargs)

@@ -42,7 +42,7 @@ from clustersim.experiments.spec import (
     sha256_text,
     validate_experiment,
 )
-from clustersim.experiments.worker import FunctionRun, RunTask, ScenarioRun
+from clustersim.experiments.worker import FunctionRun, RunBatch, RunTask, ScenarioRun
 from clustersim.limits import SizeLimitError, check_design_size, check_model_size
 
 SEED_SCHEME_TEXT = {
@@ -86,6 +86,13 @@ class Plan:
     """Posterior draws crossed with the design (``design`` is then the crossed design)."""
     design_points: int | None = None
     """Design points per draw (the experiment's own design) when ``posterior`` is set."""
+    batch_size: int = 1
+    """Replications of a design point simulated together (:func:`batches`); 1 = one by one."""
+    batch_auto: bool = False
+    """``batch_size`` was chosen by :func:`auto_batch_size` (a folder being resumed keeps its
+    own, see :func:`clustersim.experiments.runner.run_plan`)."""
+    largest_firms: int | None = None
+    """Firms of the largest model the design builds (None for a custom run function)."""
 
     @property
     def n_points(self) -> int:
@@ -127,15 +134,35 @@ class Plan:
             if not skip(i):
                 yield self.task(i)
 
+    def batches(self, skip: Callable[[int], bool] = lambda i: False) -> Iterator[RunBatch]:
+        """The runs to do, in batches of ``batch_size`` replications of one design point, in
+        dispatch order (batch k of every point before batch k + 1). Batch k always simulates the
+        replications k x batch_size ... (k + 1) x batch_size - 1, also those beyond the plan's
+        replications or already done: a run's result depends on its batch only, so adding
+        replications later or resuming leaves results unchanged."""
+        size = self.batch_size
+        for first in range(0, self.replications, size):
+            for point_id in range(self.n_points):
+                members = [self.task(r * self.n_points + point_id)
+                           for r in range(first, first + size)]
+                todo = tuple(t for t in members
+                             if t.replication < self.replications and not skip(t.run_index))
+                if todo:
+                    yield RunBatch(point_id, first, todo[0].params,
+                                   tuple(t.seed for t in members), todo)
+
     def plan_hash(self) -> str:
         """Hash of everything that determines the runs' results (not the replication count)."""
         content = self.spec.model_dump(
-            mode="json", exclude={"name", "description", "replications", "sensitivity"}
+            mode="json",
+            exclude={"name", "description", "replications", "sensitivity", "batch_size"},
         )
         content["scenario"] = self.scenario_sha256
         content["run_function"] = describe_run(self.run)
         if self.posterior is not None:  # absent otherwise: earlier folders keep their hash
             content["posterior"] = self.posterior.identity()
+        if self.batch_size > 1:  # likewise
+            content["batch_size"] = self.batch_size
         return sha256_text(canonical_json(content))
 
     def seed_scheme_text(self) -> str:
@@ -149,6 +176,39 @@ class Plan:
                     "run_index = replication * n_points + point_id; "
                     "point_id = draw * n_design_points + design point")
         return SEED_SCHEME_TEXT[self.spec.seed_scheme]
+
+    def with_batch_size(self, size: int, auto: bool | None = None) -> Plan:
+        """The plan with replications simulated in batches of ``size``."""
+        if size < 1:
+            raise ValueError(f"batch size {size}: must be >= 1")
+        if size > 1 and not hasattr(self.run, "run_batch"):
+            raise ExperimentError(self.source, [
+                f"batch_size {size}: the run function {describe_run(self.run)} runs one "
+                "replication at a time; use batch_size 1"])
+        return replace(self, batch_size=int(size),
+                       batch_auto=self.batch_auto if auto is None else auto)
+
+    def batch_text(self) -> str:
+        if self.batch_size == 1:
+            return "one run at a time"
+        return (f"batches of {self.batch_size} replications of a design point "
+                "(replications k x size ... (k + 1) x size - 1), simulated as one vectorised "
+                "model with one random stream, clustersim.simulation.batch_seed(member seeds)")
+
+
+BATCH_FIRMS = 1000
+"""Auto batching fills a batch up to about this many firms (the size beyond which a batch is no
+longer faster per replication than single runs, benchmarks/README.md)."""
+MAX_BATCH = 16
+
+
+def auto_batch_size(firms: int | None, replications: int) -> int:
+    """Batch size for ``batch_size: auto``: as many replications as fit in ``BATCH_FIRMS`` firms,
+    at most ``MAX_BATCH`` and at most the replications asked for (a larger batch would simulate
+    replications nobody records); 1 for a custom run function or a large model."""
+    if firms is None or firms <= 0:
+        return 1
+    return max(1, min(MAX_BATCH, replications, BATCH_FIRMS // firms))
 
 
 def describe_run(run: Any) -> str:
@@ -184,6 +244,7 @@ def prepare_plan(
     allow_large: bool = False,
     posterior: str | Path | None = None,
     draws: int | None = None,
+    batch_size: int | str | None = None,
 ) -> Plan:
     """Load and check an experiment (file or spec) into a :class:`Plan`.
 
@@ -228,8 +289,8 @@ def prepare_plan(
     if posterior is None:
         if draws is not None:
             raise ExperimentError(source, ["--draws needs --posterior (the file to draw from)"])
-        return plan
-    plan = with_posterior(plan, posterior, draws)
+        return _batched(plan, batch_size)
+    plan = _batched(with_posterior(plan, posterior, draws), batch_size)
     from clustersim.limits import ALLOW_FLAG, MAX_RUNS
 
     if plan.n_runs > MAX_RUNS and not allow_large:
@@ -238,6 +299,15 @@ def prepare_plan(
             f"{plan.replications:,} replications = {plan.n_runs:,} runs, more than the limit of "
             f"{MAX_RUNS:,}; use fewer draws, or pass {ALLOW_FLAG} if you mean it"])
     return plan
+
+
+def _batched(plan: Plan, batch_size: int | str | None) -> Plan:
+    """``plan`` with its batch size: ``batch_size`` (the command line) over the spec's."""
+    chosen = plan.spec.batch_size if batch_size is None else batch_size
+    if chosen == "auto":
+        return plan.with_batch_size(auto_batch_size(plan.largest_firms, plan.replications),
+                                    auto=True)
+    return plan.with_batch_size(int(chosen), auto=False)
 
 
 DEFAULT_DRAWS = 20
@@ -383,6 +453,7 @@ def _scenario_plan(
 
     base_data = scenario.model_dump(mode="json")
     run = ScenarioRun(base_data, kpis, spec.outputs.record)
+    largest = scenario_with_overrides(scenario, _largest_sizes(spec, design))
     return Plan(
         spec,
         source,
@@ -392,10 +463,23 @@ def _scenario_plan(
         file_sha256=file_sha,
         scenario_path=str(scenario_path),
         scenario_sha256=scenario_hash(scenario),
+        largest_firms=sum(c.n_firms * c.count for c in largest.clusters),
     )
 
 
 SIZE_FIELDS = ("count", "n_firms", "partners_per_firm", "peers_per_firm")
+
+
+def _largest_sizes(spec: Experiment, design: Design) -> dict[str, Any]:
+    """Every size field the design varies, at its largest value."""
+    largest: dict[str, Any] = {}
+    for name in design.names:
+        if name.rsplit(".", 1)[-1] in SIZE_FIELDS:
+            values = [v for v in _values_to_check(spec, design, name)
+                      if isinstance(v, int | float) and not isinstance(v, bool)]
+            if values:
+                largest[name] = max(values)
+    return largest
 
 
 def _combined_size_problems(spec: Experiment, design: Design, scenario: Any,
@@ -404,13 +488,7 @@ def _combined_size_problems(spec: Experiment, design: Design, scenario: Any,
     (``count`` 1000 and ``n_firms`` 50000 may each be fine alone but not together)."""
     from clustersim.scenario.loader import ScenarioError, scenario_with_overrides
 
-    largest: dict[str, Any] = {}
-    for name in design.names:
-        if name.rsplit(".", 1)[-1] in SIZE_FIELDS:
-            values = [v for v in _values_to_check(spec, design, name)
-                      if isinstance(v, int | float) and not isinstance(v, bool)]
-            if values:
-                largest[name] = max(values)
+    largest = _largest_sizes(spec, design)
     if len(largest) < 2:
         return []
     try:

@@ -34,7 +34,7 @@ from clustersim.experiments.storage import (
     steps_schema,
     write_manifest,
 )
-from clustersim.experiments.worker import RunResult, RunTask, execute
+from clustersim.experiments.worker import RunBatch, RunResult, RunTask, execute_batch
 from clustersim.outputs.folders import claim_folder
 
 IN_FLIGHT_PER_WORKER = 2
@@ -99,6 +99,8 @@ def _base_manifest(plan: Plan, runs: Any, steps: Any) -> dict[str, Any]:
             "scheme": plan.spec.seed_scheme,
             "description": plan.seed_scheme_text(),
         },
+        "batch_size": plan.batch_size,
+        "batching": plan.batch_text(),
         "kpis": list(plan.kpis),
         "record": plan.record,
         "versions": _versions(),
@@ -131,7 +133,9 @@ def _prepare_folder(plan: Plan, out: Path, experiment_bytes: bytes | None) -> di
             f"('{manifest['experiment']['name']}', plan hash "
             f"{manifest['experiment']['plan_hash'][:12]}, this one {plan.plan_hash()[:12]}): "
             "design, parameters, seed, steps, outputs or base scenario differ. "
-            "Use another --out folder (only --replications may change when resuming)."
+            "Use another --out folder (only --replications may change when resuming; "
+            f"the folder's batch size is {manifest.get('batch_size', 1)}, this run's "
+            f"{plan.batch_size})."
         )
     recorded = manifest.get("versions", {}).get("clustersim")
     current = _versions()["clustersim"]
@@ -168,10 +172,29 @@ def run_plan(
     out = Path(out)
     options = executor or ExecutorOptions()
     check_backend(options)
+    plan = _resumed_batch_size(plan, out)
     with claim_folder(out, "sweep", plan.spec.name, {"plan_hash": plan.plan_hash()},
                       overwrite=overwrite, command="sweep"):
         return _run_locked(plan, out, options, retry_failed, progress, chunk_runs,
                            experiment_bytes)
+
+
+def _resumed_batch_size(plan: Plan, out: Path) -> Plan:
+    """A folder being resumed keeps the batch size it was started with (1 for folders from
+    before batching), unless one was asked for explicitly: with ``auto``, the size depends on
+    the replications, which may grow when a sweep is extended."""
+    manifest = read_manifest(out) if out.is_dir() else None
+    if not manifest or "experiment" not in manifest:
+        return plan
+    kept = int(manifest.get("batch_size", 1))
+    if plan.batch_auto:
+        return plan.with_batch_size(kept)
+    if kept != plan.batch_size:
+        raise OutputFolderError(
+            f"{out} holds runs simulated in batches of {kept} (1 = one by one), this sweep asks "
+            f"for {plan.batch_size}: the same runs would give other results. Resume with "
+            f"--batch-size {kept} (or without --batch-size), or use another --out folder")
+    return plan
 
 
 def _run_locked(plan: Plan, out: Path, options: ExecutorOptions, retry_failed: bool,
@@ -215,7 +238,7 @@ def _run_locked(plan: Plan, out: Path, options: ExecutorOptions, retry_failed: b
     status = "completed"
     try:
         if n_todo:
-            _dispatch(plan, plan.tasks(skip), options, store, state, counts, bar)
+            _dispatch(plan, plan.batches(skip), options, store, state, counts, bar)
     except KeyboardInterrupt:
         status = "interrupted"
         raise
@@ -240,21 +263,22 @@ def _run_locked(plan: Plan, out: Path, options: ExecutorOptions, retry_failed: b
                         counts["failed"], elapsed)
 
 
-def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:
-    """Keep ``capacity x IN_FLIGHT_PER_WORKER`` runs in flight until the plan is exhausted.
+def _dispatch(plan, batches, options, store, state, counts, bar) -> None:
+    """Keep ``capacity x IN_FLIGHT_PER_WORKER`` batches in flight until the plan is exhausted
+    (a batch is one run unless the plan batches replications).
 
-    When a worker process dies, the pool breaks and every run in flight fails with it. Those runs
-    are re-run on a fresh pool one at a time, alone: the one that breaks the pool again is recorded
+    When a worker process dies, the pool breaks and every batch in flight fails with it. Those are
+    re-run on a fresh pool one at a time, alone: the one that breaks the pool again is recorded
     as failed ("worker process died"), the others complete, and the sweep goes on.
     """
-    pending_tasks = iter(tasks)
-    carry: list[RunTask] = []
-    suspects: set[int] = set()
+    pending = iter(batches)
+    carry: list[RunBatch] = []
+    suspects: set[tuple[int, int]] = set()
     restarts = 0
     while True:
         broken = False
         with open_backend(options) as handle:
-            in_flight: dict[Future, RunTask] = {}
+            in_flight: dict[Future, RunBatch] = {}
             last_capacity_check = float("-inf")
             limit = 1
             exhausted = False
@@ -264,41 +288,45 @@ def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:
                     limit = max(1, handle.capacity()) * IN_FLIGHT_PER_WORKER
                     last_capacity_check = now
                 while not broken and len(in_flight) < limit:
-                    if carry:  # runs in flight when a worker died: one at a time, alone
+                    if carry:  # batches in flight when a worker died: one at a time, alone
                         if in_flight:
                             break
-                        task = carry.pop(0)
+                        batch = carry.pop(0)
                     elif exhausted:
                         break
                     else:
-                        task = next(pending_tasks, None)
-                        if task is None:
+                        batch = next(pending, None)
+                        if batch is None:
                             exhausted = True
                             break
                     try:
-                        in_flight[handle.executor.submit(execute, plan.run, task)] = task
+                        in_flight[handle.executor.submit(execute_batch, plan.run, batch)] = batch
                     except BrokenExecutor:
-                        carry.insert(0, task)
+                        carry.insert(0, batch)
                         broken = True
                 if not in_flight:
                     break
                 done, _ = wait(list(in_flight), timeout=2.0, return_when=FIRST_COMPLETED)
                 for future in done:
-                    task = in_flight.pop(future)
+                    batch = in_flight.pop(future)
                     try:
-                        result = future.result()
+                        results = future.result()
                     except BrokenExecutor as exc:
                         broken = True
-                        if task.run_index not in suspects and handle.restartable:
-                            suspects.add(task.run_index)
-                            carry.append(task)
+                        if batch.key not in suspects and handle.restartable:
+                            suspects.add(batch.key)
+                            carry.append(batch)
                             continue
-                        result = _lost(task, f"worker process died ({type(exc).__name__}: {exc})")
+                        results = [_lost(task, "worker process died "
+                                               f"({type(exc).__name__}: {exc})")
+                                   for task in batch.tasks]
                     except Exception as exc:  # e.g. a Dask KilledWorker or unpicklable result
-                        result = _lost(task, f"{type(exc).__name__}: {exc}", exc)
-                    _record(result, store, state, counts, bar)
-                    if result.status == "ok":
-                        restarts = 0
+                        results = [_lost(task, f"{type(exc).__name__}: {exc}", exc)
+                                   for task in batch.tasks]
+                    for result in results:
+                        _record(result, store, state, counts, bar)
+                        if result.status == "ok":
+                            restarts = 0
         if not broken:
             return
         restarts += 1
@@ -307,7 +335,7 @@ def _dispatch(plan, tasks, options, store, state, counts, bar) -> None:
                 f"the executor broke {restarts} times without a successful run in between; "
                 "results so far are saved, re-run the same command to resume"
             )
-        carry.sort(key=lambda t: t.run_index)
+        carry.sort(key=lambda b: b.tasks[0].run_index)
 
 
 def _lost(task: RunTask, message: str, exc: BaseException | None = None) -> RunResult:

@@ -33,6 +33,24 @@ class RunTask:
     """Posterior draw behind ``params`` (runs under parameter uncertainty), else None."""
 
 
+@dataclass(frozen=True)
+class RunBatch:
+    """Runs of one design point simulated together (:func:`clustersim.simulation.simulate_batch`):
+    the replications ``first_replication ... first_replication + len(seeds) - 1``, always all of
+    them (so a run's result does not depend on which of them are still to do), of which ``tasks``
+    are recorded. A batch of one seed is an ordinary single run."""
+
+    point_id: int
+    first_replication: int
+    params: dict[str, Any]
+    seeds: tuple[int, ...]
+    tasks: tuple[RunTask, ...]
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.point_id, self.first_replication
+
+
 @dataclass
 class RunResult:
     """What comes back from a worker; ``final`` is empty and ``error`` set when the run failed."""
@@ -79,6 +97,30 @@ class ScenarioRun:
         result = simulate(scenario, seed=seed, collect_every=self.collect_every(scenario.steps))
         final = {k: float(result.final[k]) for k in self.kpis}
         return final, select_steps(result.kpis, self.record, self.kpis)
+
+    def run_batch(self, params: Mapping[str, Any],
+                  seeds: tuple[int, ...]) -> list[tuple[dict[str, float], pd.DataFrame | None]
+                                                  | Exception]:
+        """All ``seeds`` as one batch: per seed its (final KPIs, kept steps), or the error that
+        made only that replication fail (KPIs that are not finite numbers)."""
+        from clustersim.scenario.loader import apply_overrides, validate_scenario
+        from clustersim.simulation import check_finite_kpis, simulate_batch
+
+        data = apply_overrides(self.base, params, source="design point")
+        scenario = validate_scenario(data, source=f"design point {dict(params)}")
+        results = simulate_batch(scenario, list(seeds),
+                                 collect_every=self.collect_every(scenario.steps),
+                                 check_finite=False)
+        out: list[tuple[dict[str, float], pd.DataFrame | None] | Exception] = []
+        for result in results:
+            try:
+                check_finite_kpis(result.kpis, scenario.name)
+            except ArithmeticError as exc:
+                out.append(exc)
+                continue
+            out.append(({k: float(result.final[k]) for k in self.kpis},
+                        select_steps(result.kpis, self.record, self.kpis)))
+        return out
 
     def collect_every(self, steps: int) -> int:
         """Let the model compute its indicators only in the months that are kept."""
@@ -149,3 +191,31 @@ def execute(run: Callable[..., Any], task: RunTask) -> RunResult:
             worker,
         )
     return RunResult(task, "ok", final, steps, None, None, time.perf_counter() - start, worker)
+
+
+def execute_batch(run: Callable[..., Any], batch: RunBatch) -> list[RunResult]:
+    """Run a batch; one result per task to record. Like :func:`execute` it never raises: an
+    error of the whole batch fails each of its tasks, an error of one replication only that one.
+    Each run's wall time is the batch's divided by its size."""
+    if len(batch.seeds) == 1:
+        return [execute(run, task) for task in batch.tasks]
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    start = time.perf_counter()
+    try:
+        outputs = run.run_batch(batch.params, batch.seeds)
+    except Exception as exc:
+        wall = (time.perf_counter() - start) / len(batch.seeds)
+        message, tb = f"{type(exc).__name__}: {exc}", traceback.format_exc()
+        return [RunResult(task, "failed", {}, None, message, tb, wall, worker)
+                for task in batch.tasks]
+    wall = (time.perf_counter() - start) / len(batch.seeds)
+    results = []
+    for task in batch.tasks:
+        out = outputs[task.replication - batch.first_replication]
+        if isinstance(out, Exception):
+            tb = "".join(traceback.format_exception(out))
+            results.append(RunResult(task, "failed", {}, None, f"{type(out).__name__}: {out}",
+                                     tb, wall, worker))
+        else:
+            results.append(RunResult(task, "ok", out[0], out[1], None, None, wall, worker))
+    return results

@@ -1,0 +1,132 @@
+"""The sweep runner's batched runs: batch size choice, reproducibility whatever the workers,
+resume and extension, manifest, and the options that turn batching off."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sweep_helpers import comparable, grid_spec, noisy, tiny_model_experiment
+
+from clustersim.experiments import load_runs, read_manifest
+from clustersim.experiments.api import sweep
+from clustersim.experiments.cli import sweep_command
+from clustersim.experiments.plan import (
+    BATCH_FIRMS,
+    MAX_BATCH,
+    auto_batch_size,
+    prepare_plan,
+)
+from clustersim.experiments.spec import ExperimentError
+from clustersim.experiments.storage import OutputFolderError
+
+
+def test_auto_batch_size_fills_a_batch_up_to_the_firm_budget():
+    assert auto_batch_size(45, 100) == min(MAX_BATCH, BATCH_FIRMS // 45)
+    assert auto_batch_size(45, 3) == 3  # never more than the replications asked for
+    assert auto_batch_size(BATCH_FIRMS // 2, 10) == 2
+    assert auto_batch_size(BATCH_FIRMS + 1, 10) == 1  # large models run one by one
+    assert auto_batch_size(None, 10) == 1  # a custom run function
+
+
+def test_plan_batches_cover_every_run_once_and_always_simulate_whole_batches(tmp_path):
+    plan = prepare_plan(tiny_model_experiment(tmp_path / "t.yaml", replications=5),
+                        batch_size=2)
+    batches = list(plan.batches())
+    recorded = sorted(t.run_index for b in batches for t in b.tasks)
+    assert recorded == list(range(plan.n_runs))
+    assert all(len(b.seeds) == 2 for b in batches)  # the last batch is simulated whole
+    last = [b for b in batches if b.first_replication == 4]
+    assert all(len(b.tasks) == 1 and b.tasks[0].replication == 4 for b in last)
+    for b in batches:  # a member's seed is its run's seed
+        for t in b.tasks:
+            assert b.seeds[t.replication - b.first_replication] == t.seed
+    assert plan.plan_hash() != plan.with_batch_size(1).plan_hash()
+
+
+def test_auto_plan_on_the_real_model_batches_and_a_custom_function_does_not(tmp_path):
+    plan = prepare_plan(tiny_model_experiment(tmp_path / "t.yaml", replications=8))
+    assert plan.batch_auto and plan.largest_firms == 10
+    assert plan.batch_size == 8
+    custom = prepare_plan(grid_spec(), run_fn=noisy)
+    assert custom.batch_size == 1
+    with pytest.raises(ExperimentError, match="one replication at a time"):
+        prepare_plan(grid_spec(), run_fn=noisy, batch_size=4)
+
+
+def test_batched_sweep_is_identical_in_process_and_with_two_workers(tmp_path):
+    path = tiny_model_experiment(tmp_path / "tiny.yaml", replications=4)
+    tables = []
+    for workers in (0, 2):
+        out = tmp_path / f"w{workers}"
+        sweep(path, out, workers=workers, progress=False, batch_size=2)
+        tables.append(comparable(load_runs(out)))
+        assert read_manifest(out)["batch_size"] == 2
+    pd.testing.assert_frame_equal(tables[0], tables[1])
+    runs = tables[0]
+    assert len(runs) == 16 and (runs["status"] == "ok").all()
+    assert runs.groupby("point_id")["export_ties"].nunique().min() > 1  # distinct replications
+
+
+def test_extending_a_batched_sweep_leaves_earlier_runs_unchanged(tmp_path):
+    """3 replications in batches of 2 simulate replication 3 too; extending to 4 records it with
+    the values it had then, and the earlier rows do not move."""
+    path = tiny_model_experiment(tmp_path / "tiny.yaml", replications=3)
+    out = tmp_path / "ext"
+    sweep(path, out, workers=0, progress=False, batch_size=2)
+    before = comparable(load_runs(out)).sort_values("run_index").reset_index(drop=True)
+    sweep(path, out, workers=0, progress=False, batch_size=2, replications=4)
+    after = comparable(load_runs(out)).sort_values("run_index").reset_index(drop=True)
+    pd.testing.assert_frame_equal(after.iloc[:len(before)], before)
+    whole = tmp_path / "whole"
+    sweep(path, whole, workers=0, progress=False, batch_size=2, replications=4)
+    pd.testing.assert_frame_equal(
+        comparable(load_runs(whole)).sort_values("run_index").reset_index(drop=True), after)
+
+
+def test_an_auto_folder_keeps_its_batch_size_when_replications_grow(tmp_path):
+    path = tiny_model_experiment(tmp_path / "tiny.yaml", replications=2)
+    out = tmp_path / "auto"
+    sweep(path, out, workers=0, progress=False)
+    assert read_manifest(out)["batch_size"] == 2
+    first = comparable(load_runs(out)).sort_values("run_index").reset_index(drop=True)
+    sweep(path, out, workers=0, progress=False, replications=6)  # auto would now pick 6
+    manifest = read_manifest(out)
+    assert manifest["batch_size"] == 2 and manifest["n_runs"] == 24
+    after = comparable(load_runs(out)).sort_values("run_index").reset_index(drop=True)
+    pd.testing.assert_frame_equal(after.iloc[:len(first)], first)
+
+
+def test_a_folder_from_before_batching_resumes_one_by_one(tmp_path):
+    path = tiny_model_experiment(tmp_path / "tiny.yaml", replications=2)
+    out = tmp_path / "old"
+    sweep(path, out, workers=0, progress=False, batch_size=1)
+    manifest = read_manifest(out)
+    manifest.pop("batch_size")  # as written before batching existed
+    (out / "manifest.json").write_text(__import__("json").dumps(manifest), encoding="utf-8")
+    summary = sweep(path, out, workers=0, progress=False, replications=3)
+    assert summary.ok == 4 and summary.already_done == 8
+
+
+def test_explicit_batch_size_conflicting_with_the_folder_is_refused(tmp_path):
+    path = tiny_model_experiment(tmp_path / "tiny.yaml", replications=2)
+    out = tmp_path / "f"
+    sweep(path, out, workers=0, progress=False, batch_size=2)
+    with pytest.raises(OutputFolderError, match="batches of 2 .* asks for 1"):
+        sweep(path, out, workers=0, progress=False, batch_size=1)
+
+
+def test_no_batch_flag_runs_one_by_one_like_batch_size_1(tmp_path):
+    path = tiny_model_experiment(tmp_path / "tiny.yaml")
+    runner = CliRunner()
+    out = tmp_path / "nb"
+    done = runner.invoke(sweep_command, [str(path), "--out", str(out), "--workers", "0",
+                                         "--no-progress", "--no-batch"])
+    assert done.exit_code == 0, done.output
+    assert read_manifest(out)["batch_size"] == 1
+    bad = runner.invoke(sweep_command, [str(path), "--out", str(tmp_path / "x"), "--no-batch",
+                                        "--batch-size", "4", "--no-progress"])
+    assert bad.exit_code == 2 and "contradict" in bad.output
+    bad = runner.invoke(sweep_command, [str(path), "--out", str(tmp_path / "y"),
+                                        "--batch-size", "0", "--no-progress"])
+    assert bad.exit_code == 2 and "from 1 to 64" in bad.output

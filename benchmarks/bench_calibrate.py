@@ -11,6 +11,9 @@ result does not depend on the number of workers.
     python benchmarks/bench_calibrate.py                          # calibration/default.yaml
     python benchmarks/bench_calibrate.py --config calibration/quick.yaml --proposals 20
 
+Each is measured with replications one by one (``replication_batch: 1``) and batched
+(``auto``), whatever the config says, so the two can be compared on the same proposals.
+
 Use the figures to size a budget: a calibration of E evaluations takes about
 E / (proposals per second) plus the batch overshoot of each generation (docs/calibration.md).
 """
@@ -68,8 +71,6 @@ def main() -> None:
 
     resolved = load_config(args.config)
     cfg = resolved.config
-    simulator = PatternSimulator(resolved.target_patterns, cfg.replications,
-                                 resolved.measured, cfg.fixed)
     names = [t.name for t in resolved.targets]
     jobs = [(args.seed * 1000 + i, overrides)
             for i, overrides in enumerate(proposals(resolved, args.proposals, args.seed))]
@@ -77,18 +78,26 @@ def main() -> None:
           f"{len(names)} targets, {cfg.replications} replications per proposal; "
           f"{len(jobs)} proposals; {platform.machine()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.1f}")
-    results = {}
-    for label, options in [("1 worker", ExecutorOptions("serial", workers=1)),
-                           ("2 workers", ExecutorOptions("process", workers=2))]:
-        seconds, outcomes = run(simulator, names, jobs, options)
-        results[label] = (seconds, outcomes)
-        per_s = len(jobs) / seconds
-        print(f"{label:>9}: {seconds:7.1f} s  {per_s:.3f} proposals/s  "
-              f"{per_s * cfg.replications:.3f} simulations/s  "
-              f"({seconds / len(jobs):.1f} s per proposal)", flush=True)
-    one, two = results["1 worker"], results["2 workers"]
-    print(f"parallel efficiency at 2 workers: {one[0] / two[0] / 2:.0%}; "
-          f"identical statistics at 1 and 2 workers: {same(one[1], two[1])}")
+    seconds_of = {}
+    for batch in (1, "auto"):
+        simulator = PatternSimulator(resolved.target_patterns, cfg.replications,
+                                     resolved.measured, cfg.fixed, batch_size=batch)
+        results = {}
+        for label, options in [("1 worker", ExecutorOptions("serial", workers=1)),
+                               ("2 workers", ExecutorOptions("process", workers=2))]:
+            seconds, outcomes = run(simulator, names, jobs, options)
+            results[label] = (seconds, outcomes)
+            seconds_of[batch, label] = seconds
+            per_s = len(jobs) / seconds
+            print(f"batch {batch!s:>4}, {label:>9}: {seconds:7.1f} s  {per_s:.3f} proposals/s  "
+                  f"{per_s * cfg.replications:.3f} simulations/s  "
+                  f"({seconds / len(jobs):.2f} s per proposal)", flush=True)
+        one, two = results["1 worker"], results["2 workers"]
+        print(f"batch {batch}: parallel efficiency at 2 workers {one[0] / two[0] / 2:.0%}; "
+              f"identical statistics at 1 and 2 workers: {same(one[1], two[1])}")
+    for label in ("1 worker", "2 workers"):
+        print(f"batched (auto) / one by one, {label}: "
+              f"{seconds_of[1, label] / seconds_of['auto', label]:.2f}x the throughput")
 
 
 if __name__ == "__main__":

@@ -8,25 +8,32 @@ import pytest
 from click.testing import CliRunner
 from sweep_helpers import comparable, grid_spec, noisy, tiny_model_experiment
 
+from clustersim.batching import BATCH_FIRMS, MAX_BATCH, auto_batch_size, batch_starts
 from clustersim.experiments import load_runs, read_manifest
 from clustersim.experiments.api import sweep
 from clustersim.experiments.cli import sweep_command
-from clustersim.experiments.plan import (
-    BATCH_FIRMS,
-    MAX_BATCH,
-    auto_batch_size,
-    prepare_plan,
-)
+from clustersim.experiments.plan import prepare_plan
 from clustersim.experiments.spec import ExperimentError
 from clustersim.experiments.storage import OutputFolderError
 
 
-def test_auto_batch_size_fills_a_batch_up_to_the_firm_budget():
-    assert auto_batch_size(45, 100) == min(MAX_BATCH, BATCH_FIRMS // 45)
+def test_auto_batch_size_fills_a_batch_up_to_the_firm_budget_at_least_cost():
+    assert auto_batch_size(45, 10) == 10
+    assert auto_batch_size(45, 20) == 20
+    assert auto_batch_size(45, 40) == 20  # two full batches rather than 32 + 8 of 32
+    assert auto_batch_size(45, 64) == MAX_BATCH
+    assert auto_batch_size(180, 20) == 10  # at most BATCH_FIRMS firms in a batch
     assert auto_batch_size(45, 3) == 3  # never more than the replications asked for
     assert auto_batch_size(BATCH_FIRMS // 2, 10) == 2
     assert auto_batch_size(BATCH_FIRMS + 1, 10) == 1  # large models run one by one
     assert auto_batch_size(None, 10) == 1  # a custom run function
+    assert auto_batch_size(45, 1) == 1
+
+
+def test_batch_starts_are_aligned_to_the_batch_size():
+    assert batch_starts([0, 1, 5, 9, 10], 4) == [0, 4, 8]
+    assert batch_starts(range(20, 40), 10) == [20, 30]
+    assert batch_starts([], 3) == []
 
 
 def test_plan_batches_cover_every_run_once_and_always_simulate_whole_batches(tmp_path):
@@ -112,7 +119,7 @@ def test_explicit_batch_size_conflicting_with_the_folder_is_refused(tmp_path):
     path = tiny_model_experiment(tmp_path / "tiny.yaml", replications=2)
     out = tmp_path / "f"
     sweep(path, out, workers=0, progress=False, batch_size=2)
-    with pytest.raises(OutputFolderError, match="batches of 2 .* asks for 1"):
+    with pytest.raises(OutputFolderError, match=r"batches of 2 .* asks for 1"):
         sweep(path, out, workers=0, progress=False, batch_size=1)
 
 
@@ -130,3 +137,12 @@ def test_no_batch_flag_runs_one_by_one_like_batch_size_1(tmp_path):
     bad = runner.invoke(sweep_command, [str(path), "--out", str(tmp_path / "y"),
                                         "--batch-size", "0", "--no-progress"])
     assert bad.exit_code == 2 and "from 1 to 64" in bad.output
+
+
+def test_a_batch_beyond_the_model_size_limit_is_refused_before_anything_runs(tmp_path):
+    path = tiny_model_experiment(tmp_path / "big.yaml",
+                                 overrides={"clusters.0.n_firms": 5000, "steps": 12})
+    with pytest.raises(ExperimentError, match=r"--batch-size 64: a batch of 64 x 5,000 firms"):
+        prepare_plan(path, batch_size=64)
+    assert prepare_plan(path, batch_size=64, allow_large=True).batch_size == 64
+    assert prepare_plan(path).batch_size == 1  # auto: too large to batch

@@ -154,6 +154,10 @@ class CalibrationConfig(Strict):
     """Dotted overrides applied to every scenario and variant (e.g. ``steps: 60``)."""
     replications: Annotated[int, Field(ge=1, le=1000)] = 1
     """Replications per simulated parameter set (common random numbers across variants)."""
+    replication_batch: Literal["auto"] | Annotated[int, Field(ge=1, le=64)] = "auto"
+    """Replications of a scenario simulated together as one vectorised model
+    (:mod:`clustersim.batching`): ``auto`` batches small models, 1 runs them one by one. Part
+    of the result's identity: batched and single runs are distributed alike but not equal."""
     budget: Budget
     posterior_predictive: PredictiveSpec = Field(default_factory=PredictiveSpec)
     point_estimate: PointEstimateSpec = Field(default_factory=PointEstimateSpec)
@@ -215,6 +219,8 @@ class ResolvedConfig:
         for rule in STOPPING_RULES:
             config["budget"].pop(rule, None)
         config.pop("point_estimate", None)
+        if config.get("replication_batch") == 1:  # as before batching: earlier runs resume
+            config.pop("replication_batch")
         payload = {"config": config, "parameter_order": [p.path for p in self.parameters],
                    "scenarios": self.scenario_hashes,
                    "patterns": [p.model_dump(mode="json") for p in self.target_patterns]}

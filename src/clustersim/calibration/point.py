@@ -110,12 +110,13 @@ def particle_judges(resolved: ResolvedConfig, replications: int,
     cfg = resolved.config
     if cfg.point_estimate.patterns == "targets":
         return resolved.targets, PatternSimulator(resolved.target_patterns, replications,
-                                                  resolved.measured, cfg.fixed)
+                                                  resolved.measured, cfg.fixed,
+                                                  cfg.replication_batch)
     fitted = {t.name: t for t in resolved.targets}
     judged = [fitted.get(p.name, Target(p.name, p.low, p.high, origin="accepted"))
               for p in resolved.all_patterns]
     return judged, PatternSimulator(resolved.all_patterns, replications, suite_scenarios,
-                                    cfg.fixed)
+                                    cfg.fixed, cfg.replication_batch)
 
 
 def chosen_values(table: pd.DataFrame, parameters: Sequence[FreeParameter]

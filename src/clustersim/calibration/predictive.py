@@ -31,14 +31,15 @@ def draw_seed(seed: int, k: int) -> int:
 
 
 def run_draw(patterns: Sequence[Any], scenarios: Sequence[Any] | None, replications: int,
-             overrides: Mapping[str, Any], seed: int) -> dict[str, Any]:
+             overrides: Mapping[str, Any], seed: int,
+             batch_size: int | str = 1) -> dict[str, Any]:
     """Every pattern's mean for one draw (NaN where undefined), or ``{"error": ...}``."""
     from clustersim.validation import run_validation
 
     try:
         result = run_validation(list(patterns), None if scenarios is None else list(scenarios),
                                 replications=replications, workers=1,
-                                overrides=dict(overrides), seed=seed)
+                                overrides=dict(overrides), seed=seed, batch_size=batch_size)
     except Exception as exc:  # recorded in the table, never dropped
         return {"error": f"{type(exc).__name__}: {exc}"[:1000]}
     return {"means": result.means(),
@@ -51,7 +52,8 @@ def posterior_predictive(posterior: pd.DataFrame, parameters: Sequence[FreeParam
                          fixed: Mapping[str, Any] | None = None,
                          scenarios: Sequence[Any] | None = None,
                          executor: Executor | None = None,
-                         report: Callable[[str], None] | None = None
+                         report: Callable[[str], None] | None = None,
+                         batch_size: int | str = 1
                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(per-draw long table, per-pattern summary). ``ranges`` gives each pattern's accepted
     range (targets: the range calibrated against)."""
@@ -66,7 +68,7 @@ def posterior_predictive(posterior: pd.DataFrame, parameters: Sequence[FreeParam
         theta = {p.path: p.value(posterior[p.path].iloc[int(i)]) for p in parameters}
         sets.append((k, int(i), theta))
     futures = [executor.submit(run_draw, patterns, scenarios, replications,
-                               {**(fixed or {}), **theta}, draw_seed(seed, k))
+                               {**(fixed or {}), **theta}, draw_seed(seed, k), batch_size)
                for k, _, theta in sets]
     long_rows = []
     for (k, i, theta), future in zip(sets, futures, strict=True):

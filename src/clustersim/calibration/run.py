@@ -110,7 +110,7 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                     yaml.safe_dump(cfg.model_dump(mode="json", exclude_none=True),
                                    sort_keys=False))
         simulator = PatternSimulator(resolved.target_patterns, cfg.replications,
-                                     resolved.measured, cfg.fixed)
+                                     resolved.measured, cfg.fixed, cfg.replication_batch)
         budget = AbcBudget(**cfg.budget.model_dump())
         with open_backend(options) as handle:
             abc = run_abc(resolved.parameters, resolved.targets, simulator, budget, cfg.seed,
@@ -126,7 +126,7 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                 [t.name for t in resolved.targets], draws=spec.draws,
                 replications=spec.replications or cfg.replications, seed=cfg.seed,
                 fixed=cfg.fixed, scenarios=suite_scenarios, executor=handle.executor,
-                report=report)
+                report=report, batch_size=cfg.replication_batch)
             predictive_s = time.perf_counter() - predictive_started
             point = None
             point_started = time.perf_counter()

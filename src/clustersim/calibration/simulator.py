@@ -67,13 +67,14 @@ class PatternSimulator:
 
     ``fixed`` overrides (e.g. ``steps``) apply to every scenario before the free parameters;
     ``scenarios`` replace the shipped scenarios of the same name (shipped names allowed; None:
-    shipped).
+    shipped); ``batch_size`` runs the replications in batches (:mod:`clustersim.batching`).
     """
 
     patterns: Sequence[Any]
     replications: int = 1
     scenarios: Sequence[Scenario | str] | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    batch_size: int | str = 1
 
     def __call__(self, overrides: Mapping[str, float | int], seed: int) -> dict[str, float]:
         from clustersim.validation import run_validation
@@ -81,7 +82,8 @@ class PatternSimulator:
         result = run_validation(list(self.patterns),
                                 None if self.scenarios is None else list(self.scenarios),
                                 replications=self.replications, workers=1,
-                                overrides={**self.fixed, **overrides}, seed=int(seed))
+                                overrides={**self.fixed, **overrides}, seed=int(seed),
+                                batch_size=self.batch_size)
         errors = [f"{r.name}: {r.error}" for r in result.results
                   if r.error and "undefined in every replication" not in r.error]
         if errors:  # a measure that raised is a failure, not an undefined value

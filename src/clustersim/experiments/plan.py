@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from clustersim.batching import auto_batch_size, batch_size_problem, firms_of
 from clustersim.calibration.posterior import (
     DRAW_RUN_KEY,
     PosteriorDraws,
@@ -196,21 +197,6 @@ class Plan:
                 "model with one random stream, clustersim.simulation.batch_seed(member seeds)")
 
 
-BATCH_FIRMS = 1000
-"""Auto batching fills a batch up to about this many firms (the size beyond which a batch is no
-longer faster per replication than single runs, benchmarks/README.md)."""
-MAX_BATCH = 16
-
-
-def auto_batch_size(firms: int | None, replications: int) -> int:
-    """Batch size for ``batch_size: auto``: as many replications as fit in ``BATCH_FIRMS`` firms,
-    at most ``MAX_BATCH`` and at most the replications asked for (a larger batch would simulate
-    replications nobody records); 1 for a custom run function or a large model."""
-    if firms is None or firms <= 0:
-        return 1
-    return max(1, min(MAX_BATCH, replications, BATCH_FIRMS // firms))
-
-
 def describe_run(run: Any) -> str:
     describe = getattr(run, "describe", None)
     return describe() if callable(describe) else repr(run)
@@ -289,8 +275,8 @@ def prepare_plan(
     if posterior is None:
         if draws is not None:
             raise ExperimentError(source, ["--draws needs --posterior (the file to draw from)"])
-        return _batched(plan, batch_size)
-    plan = _batched(with_posterior(plan, posterior, draws), batch_size)
+        return _batched(plan, batch_size, allow_large)
+    plan = _batched(with_posterior(plan, posterior, draws), batch_size, allow_large)
     from clustersim.limits import ALLOW_FLAG, MAX_RUNS
 
     if plan.n_runs > MAX_RUNS and not allow_large:
@@ -301,12 +287,17 @@ def prepare_plan(
     return plan
 
 
-def _batched(plan: Plan, batch_size: int | str | None) -> Plan:
-    """``plan`` with its batch size: ``batch_size`` (the command line) over the spec's."""
+def _batched(plan: Plan, batch_size: int | str | None, allow_large: bool) -> Plan:
+    """``plan`` with its batch size: ``batch_size`` (the command line) over the spec's; a batch
+    beyond the model size limit is refused before anything is built."""
     chosen = plan.spec.batch_size if batch_size is None else batch_size
     if chosen == "auto":
         return plan.with_batch_size(auto_batch_size(plan.largest_firms, plan.replications),
                                     auto=True)
+    problem = batch_size_problem(plan.largest_firms, int(chosen))
+    if problem and not allow_large:
+        field = "batch_size" if batch_size is None else "--batch-size"
+        raise ExperimentError(plan.source, [problem.replace("batch_size", field, 1)])
     return plan.with_batch_size(int(chosen), auto=False)
 
 
@@ -463,7 +454,7 @@ def _scenario_plan(
         file_sha256=file_sha,
         scenario_path=str(scenario_path),
         scenario_sha256=scenario_hash(scenario),
-        largest_firms=sum(c.n_firms * c.count for c in largest.clusters),
+        largest_firms=firms_of(largest),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from clustersim.experiments.cli import BATCH_SIZE
 from clustersim.validation.suite import (
     FULL_REPLICATIONS,
     QUICK_REPLICATIONS,
@@ -82,6 +83,10 @@ def summary_lines(result: ValidationResult) -> list[str]:
               "parameter uncertainty.")
 @click.option("--draws", type=click.IntRange(min=1, max=100_000), default=None, metavar="K",
               help="Posterior draws (default 20; needs --posterior). Runs: K x replications.")
+@click.option("--batch-size", type=BATCH_SIZE, default=1, metavar="N|auto",
+              help="Replications of a scenario simulated together as one vectorised model "
+                   "(faster for small scenarios; distributed as, not equal to, single runs) "
+                   "[default: 1, one by one, the runs of docs/validation.md].")
 @click.option("--overwrite", is_flag=True,
               help="Allow an --out folder that holds files; replaces validation.html/json only.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
@@ -89,8 +94,8 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
                      max_replications: int | None, quick: bool, no_fail: bool,
                      workers: int | None, seed: int | None,
                      patterns_file: Path | None, assignments: tuple[str, ...],
-                     posterior: Path | None, draws: int | None, overwrite: bool,
-                     no_progress: bool) -> None:
+                     posterior: Path | None, draws: int | None, batch_size: int | str,
+                     overwrite: bool, no_progress: bool) -> None:
     """Check the model against empirical patterns (export persistence, entry and survival,
     markets per exporter, concentration, funding effects, ESCA indicators, ...).
 
@@ -130,7 +135,8 @@ def validate_command(scenarios: tuple[str, ...], out_dir: Path, replications: in
             patterns, scenarios=list(scenarios) or None, replications=replications, quick=quick,
             workers=default_workers() if workers is None else workers, overrides=overrides,
             seed=DEFAULT_SEED if seed is None else seed, progress=not no_progress,
-            posterior=posterior, draws=draws, max_replications=max_replications)
+            posterior=posterior, draws=draws, max_replications=max_replications,
+            batch_size=batch_size)
     except (InputFileError, ValueError) as exc:
         _bad_input(str(exc))
     except KeyboardInterrupt:

@@ -116,3 +116,35 @@ def observe(scenario: Scenario, seed: int | np.random.SeedSequence) -> Observati
     kpis = {name: np.array([row[name] for row in kpi_rows], float) for name in kpi_rows[0]}
     firms = {name: np.stack([row[name] for row in firm_rows]) for name in FIRM_FIELDS}
     return Observation(kpis=kpis, firms=firms, meta=scenario_meta(scenario))
+
+
+def observe_batch(scenario: Scenario,
+                  seeds: list[int | np.random.SeedSequence]) -> list[Observation]:
+    """Run ``scenario`` once per seed as one batch (:func:`clustersim.simulation.simulate_batch`)
+    and record each replication as :func:`observe` does; a batch of one seed is
+    :func:`observe`'s run. Firm arrays are the replication's own firms, clusters numbered
+    within it."""
+    if len(seeds) == 1:
+        return [observe(scenario, seeds[0])]
+    from clustersim.model import ClusterModel
+    from clustersim.simulation import batch_seed, release_model
+
+    model = ClusterModel(scenario, seed=batch_seed(list(seeds)), replicas=len(seeds))
+    firm_rows = [model.firm_observation()]
+    for _ in range(scenario.steps):
+        model.step()
+        model.collect()  # no-op when the step already collected this month
+        firm_rows.append(model.firm_observation())
+    release_model(model)
+    stacked = {name: np.stack([row[name] for row in firm_rows]) for name in FIRM_FIELDS}
+    n_firms = model.firms.n // len(seeds)
+    n_clusters = model.facilitators.n // len(seeds)
+    observations = []
+    for r, rows in enumerate(model.replica_kpi_rows):
+        mine = slice(r * n_firms, (r + 1) * n_firms)
+        firms = {name: values[:, mine].copy() for name, values in stacked.items()}
+        firms["cluster"] -= r * n_clusters
+        kpis = {name: np.array([row[name] for row in rows], float)
+                for name in rows[0] if name != "step"}
+        observations.append(Observation(kpis=kpis, firms=firms, meta=scenario_meta(scenario)))
+    return observations

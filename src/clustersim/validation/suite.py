@@ -47,12 +47,13 @@ from tqdm.auto import tqdm
 
 import clustersim
 from clustersim.analysis.stats import MeanCI, mean_ci
+from clustersim.batching import auto_batch_size, batch_size_problem, batch_starts, firms_of
 from clustersim.calibration.posterior import DRAW_RUN_KEY, read_posterior_draws
 from clustersim.experiments.executors import ExecutorOptions, open_backend
 from clustersim.scenario import Scenario, load_scenario, scenario_hash, validate_scenario
 from clustersim.scenario.loader import InputFileError, apply_overrides
 from clustersim.validation.measures import MEASURES
-from clustersim.validation.observe import Observation, observe
+from clustersim.validation.observe import Observation, observe_batch
 from clustersim.validation.patterns import Pattern, load_patterns
 
 DEFAULT_SEED = 2024
@@ -147,6 +148,8 @@ class ValidationResult:
                      "ratio of means: 95% percentile bootstrap interval)")
     posterior: dict[str, Any] | None = None
     """The posterior draws the suite ran under (file, hash, seed, the drawn sets), if any."""
+    batch_size: int | str = 1
+    """Replications simulated together (:mod:`clustersim.batching`; 1 = one by one)."""
 
     @property
     def passed(self) -> bool:
@@ -189,6 +192,10 @@ class ValidationResult:
                 else "replication r of posterior draw d, for every scenario and variant, uses "
                 f"numpy.random.SeedSequence(seed, spawn_key=({DRAW_RUN_KEY}, d, r))"),
             "posterior": self.posterior,
+            "batch_size": self.batch_size,
+            "batches": (None if self.batch_size == 1 else
+                        "replications kB ... kB + B - 1 of a scenario are simulated as one "
+                        "model with the stream clustersim.simulation.batch_seed(their seeds)"),
             "passed": self.passed, "n_patterns": len(self.results),
             "n_passed": sum(r.passed for r in self.results),
             "patterns": [r.to_dict() for r in self.results],
@@ -335,39 +342,72 @@ def draw_replication_seed(seed: int, draw: int, replication: int) -> np.random.S
     return np.random.SeedSequence(seed, spawn_key=(DRAW_RUN_KEY, draw, replication))
 
 
+def batch_sizes(run_sets: Mapping[str, RunSet], replications: int,
+                batch_size: int | str) -> dict[str, int]:
+    """Replications simulated together per run set: ``batch_size`` for all, or with ``auto``
+    the size :func:`clustersim.batching.auto_batch_size` picks for each run set's model and
+    ``replications`` (fixed for the whole validation, so sequential replications extend
+    batches exactly)."""
+    if batch_size == "auto":
+        return {key: auto_batch_size(firms_of(rs.scenario), replications)
+                for key, rs in run_sets.items()}
+    if int(batch_size) < 1:
+        raise ValueError(f"batch_size = {batch_size}: must be >= 1 or 'auto'")
+    for rs in run_sets.values():
+        problem = batch_size_problem(firms_of(rs.scenario), int(batch_size))
+        if problem:
+            raise ValueError(f"scenario '{rs.scenario.name}': {problem}")
+    return dict.fromkeys(run_sets, int(batch_size))
+
+
 def run_observations(run_sets: Mapping[str, RunSet], replications: int, seed: int,
                      workers: int = 1, progress: bool = False,
-                     draw_of: Mapping[str, int] | None = None
+                     draw_of: Mapping[str, int] | None = None,
+                     batch_of: Mapping[str, int] | None = None
                      ) -> dict[str, list[Observation]]:
     """Observe every run set ``replications`` times; serial for ``workers`` <= 1, else a loky
     process pool (``clustersim.experiments.executors``). Ordered by replication. ``draw_of``
-    (run set -> posterior draw) seeds the run sets with :func:`draw_replication_seed`."""
+    (run set -> posterior draw) seeds the run sets with :func:`draw_replication_seed`;
+    ``batch_of`` (run set -> batch size, default 1) runs replications in batches."""
     done = observe_replications(run_sets, {key: range(replications) for key in run_sets}, seed,
-                                workers, progress, draw_of)
+                                workers, progress, draw_of, batch_of)
     return {key: [done[(key, r)] for r in range(replications)] for key in run_sets}
 
 
 def observe_replications(run_sets: Mapping[str, RunSet], wanted: Mapping[str, range],
                          seed: int, workers: int = 1, progress: bool = False,
-                         draw_of: Mapping[str, int] | None = None
+                         draw_of: Mapping[str, int] | None = None,
+                         batch_of: Mapping[str, int] | None = None
                          ) -> dict[tuple[str, int], Observation]:
     """Observe replications ``wanted[key]`` of each run set: (key, r) -> observation. The seed
     of replication r does not depend on how many are run, so replications added later extend
-    a run exactly as a larger ``replications`` would have."""
-    tasks = [(key, r) for key, reps in wanted.items() for r in reps]
+    a run exactly as a larger ``replications`` would have. With a batch size B
+    (``batch_of[key]``) the batches holding the wanted replications are run whole
+    (:mod:`clustersim.batching`): replication r's result depends only on B, not on which
+    replications were wanted."""
+    def seed_of(key: str, r: int) -> np.random.SeedSequence:
+        return (replication_seed(seed, r) if draw_of is None
+                else draw_replication_seed(seed, draw_of[key], r))
+
+    tasks = []  # (key, first replication, batch size)
+    for key, reps in wanted.items():
+        size = (batch_of or {}).get(key, 1)
+        tasks += [(key, first, size) for first in batch_starts(reps, size)]
     options = (ExecutorOptions(backend="serial") if workers <= 1
                else ExecutorOptions(backend="process", workers=workers))
     results: dict[tuple[str, int], Observation] = {}
-    bar = tqdm(total=len(tasks), desc="validate", unit="run", disable=not progress, leave=False)
+    total = sum(len(reps) for reps in wanted.values())
+    bar = tqdm(total=total, desc="validate", unit="run", disable=not progress, leave=False)
     with open_backend(options) as handle:
-        futures = {handle.executor.submit(observe, run_sets[key].scenario,
-                                          replication_seed(seed, r) if draw_of is None
-                                          else draw_replication_seed(seed, draw_of[key], r)
-                                          ): (key, r)
-                   for key, r in tasks}
-        for future, task in futures.items():
-            results[task] = future.result()
-            bar.update(1)
+        futures = {handle.executor.submit(observe_batch, run_sets[key].scenario,
+                                          [seed_of(key, first + i) for i in range(size)]
+                                          ): (key, first)
+                   for key, first, size in tasks}
+        for future, (key, first) in futures.items():
+            for i, observation in enumerate(future.result()):
+                if first + i in wanted[key]:
+                    results[(key, first + i)] = observation
+                    bar.update(1)
     bar.close()
     return results
 
@@ -390,7 +430,8 @@ def settle_undecided(patterns: Sequence[Pattern], results: list[PatternResult],
                      observations: dict[str, list[Observation]],
                      pattern_runs: Mapping[str, Mapping[str, str]],
                      run_sets: Mapping[str, RunSet], max_replications: int, seed: int,
-                     workers: int = 1, progress: bool = False) -> list[PatternResult]:
+                     workers: int = 1, progress: bool = False,
+                     batch_of: Mapping[str, int] | None = None) -> list[PatternResult]:
     """Sequential replications: every pattern whose 95% interval contains a bound of its
     accepted range gets twice its replications (up to ``max_replications``), on all its
     variants alike (common random numbers), until its interval clears the bounds or it reaches
@@ -409,7 +450,8 @@ def settle_undecided(patterns: Sequence[Pattern], results: list[PatternResult],
                 need[key] = max(need.get(key, 0), target[i])
         wanted = {key: range(len(observations[key]), n) for key, n in need.items()
                   if n > len(observations[key])}
-        done = observe_replications(run_sets, wanted, seed, workers, progress)
+        done = observe_replications(run_sets, wanted, seed, workers, progress,
+                                    batch_of=batch_of)
         for key, reps in wanted.items():
             observations[key].extend(done[(key, r)] for r in reps)
         for i in todo:
@@ -472,8 +514,8 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
                    replications: int | None = None, quick: bool = False, workers: int = 1,
                    overrides: Mapping[str, Any] | None = None, seed: int = DEFAULT_SEED,
                    progress: bool = False, posterior: str | Path | None = None,
-                   draws: int | None = None, max_replications: int | None = None
-                   ) -> ValidationResult:
+                   draws: int | None = None, max_replications: int | None = None,
+                   batch_size: int | str = 1) -> ValidationResult:
     """Run the pattern suite and return every pattern's mean, 95% interval and pass/fail.
 
     Args:
@@ -493,6 +535,9 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
         max_replications: sequential replications (:func:`settle_undecided`): a pattern whose
             95% interval contains a bound of its accepted range is re-run with twice the
             replications, up to this many (default: none added). Not with ``posterior``.
+        batch_size: replications of a scenario simulated together as one vectorised model
+            (:mod:`clustersim.batching`): 1 (default) one by one, an int, or ``auto``. Batched
+            results are reproducible and distributed as single runs, but not equal to them.
     """
     started = time.perf_counter()
     patterns = load_patterns() if patterns is None else list(patterns)
@@ -512,20 +557,22 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
     if posterior is None:
         if draws is not None:
             raise ValueError("--draws needs --posterior (the posterior.parquet to draw from)")
-        observations = run_observations(run_sets, replications, seed, workers, progress)
+        batch_of = batch_sizes(run_sets, replications, batch_size)
+        observations = run_observations(run_sets, replications, seed, workers, progress,
+                                        batch_of=batch_of)
         runs_of = {p.name: {variant: observations[key]
                             for variant, key in pattern_runs[p.name].items()} for p in chosen}
     else:
         drawn, runs_of = _posterior_runs(chosen, scenario_by_name, overrides, posterior, draws,
-                                         replications, seed, workers, progress)
+                                         replications, seed, workers, progress, batch_size)
     results = [measure_pattern(p, runs_of[p.name], pattern_runs[p.name]) for p in chosen]
     if posterior is None and max_replications is not None and max_replications > replications:
         results = settle_undecided(chosen, results, observations, pattern_runs, run_sets,
-                                   max_replications, seed, workers, progress)
+                                   max_replications, seed, workers, progress, batch_of)
     return ValidationResult(results=results, seed=seed, replications=replications, quick=quick,
                             max_replications=max(replications, max_replications or 0),
                             workers=workers, overrides=copy.deepcopy(dict(overrides or {})),
-                            scenario_hashes=base_hashes,
+                            scenario_hashes=base_hashes, batch_size=batch_size,
                             run_time_s=time.perf_counter() - started,
                             posterior=None if drawn is None else {
                                 **drawn.describe(), "run_seeds": f"SeedSequence({seed}, "
@@ -539,7 +586,8 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
 def _posterior_runs(chosen: Sequence[Pattern], scenario_by_name: Mapping[str, Scenario],
                     overrides: Mapping[str, Any] | None, posterior: str | Path,
                     draws: int | None, replications: int, seed: int, workers: int,
-                    progress: bool) -> tuple[Any, dict[str, dict[str, list[Observation]]]]:
+                    progress: bool, batch_size: int | str = 1
+                    ) -> tuple[Any, dict[str, dict[str, list[Observation]]]]:
     """Run the suite under each posterior draw; each pattern's variant gets its observations
     draw-major (draw 0's replications first), paired across variants by position."""
     from clustersim.experiments.plan import DEFAULT_DRAWS
@@ -558,7 +606,8 @@ def _posterior_runs(chosen: Sequence[Pattern], scenario_by_name: Mapping[str, Sc
             run_sets[f"{d}:{key}"] = run_set
             draw_of[f"{d}:{key}"] = d
         per_draw.append(pattern_runs)
-    observations = run_observations(run_sets, replications, seed, workers, progress, draw_of)
+    observations = run_observations(run_sets, replications, seed, workers, progress, draw_of,
+                                    batch_sizes(run_sets, replications, batch_size))
     runs_of = {p.name: {variant: [obs for d in range(drawn.n)
                                   for obs in observations[f"{d}:{per_draw[d][p.name][variant]}"]]
                         for variant in per_draw[0][p.name]} for p in chosen}
@@ -569,10 +618,11 @@ def pattern_means(overrides: Mapping[str, Any] | None = None, *,
                   patterns: Sequence[Pattern] | None = None,
                   scenarios: Sequence[str | Path | Scenario] | None = None,
                   replications: int | None = None, quick: bool = False, workers: int = 1,
-                  seed: int = DEFAULT_SEED) -> dict[str, float]:
+                  seed: int = DEFAULT_SEED, batch_size: int | str = 1) -> dict[str, float]:
     """Pattern name -> simulated mean for a parameter set given as dotted ``overrides``
     (for calibration: the same seeds every call, so objective differences are not noise)."""
-    result = run_validation(patterns, scenarios, replications, quick, workers, overrides, seed)
+    result = run_validation(patterns, scenarios, replications, quick, workers, overrides, seed,
+                            batch_size=batch_size)
     return result.means()
 
 

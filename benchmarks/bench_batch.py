@@ -7,6 +7,11 @@ fit of the cost model ``cost(B) = c x (FIXED_FIRMS + B x firms)`` that
 
     python benchmarks/bench_batch.py                       # baseline (45 firms) and gold_label
     python benchmarks/bench_batch.py --scenario scenarios/national_programme.yaml --sizes 1 2 4
+    python benchmarks/bench_batch.py --equivalence 512 --entropy 5 6   # batched vs single runs
+
+``--equivalence N`` instead runs N replications of each scenario in batches of 16 and N single
+runs with independent seeds (``SeedSequence(entropy)``) and prints, for every final KPI, both
+means and the p value of a two-sample Kolmogorov-Smirnov test.
 """
 
 from __future__ import annotations
@@ -33,13 +38,52 @@ def cpu_per_replication(scenario, size: int, repeats: int) -> float:
     return best
 
 
+def equivalence(scenario, n: int, entropy: tuple[int, int]) -> None:
+    """Final KPIs of ``n`` batched and ``n`` single runs, compared KPI by KPI."""
+    import pandas as pd
+    from scipy import stats
+
+    from clustersim.simulation import simulate
+
+    seeds_b, seeds_s = ([int(x) for x in np.random.SeedSequence(e).generate_state(n)]
+                        for e in entropy)
+    started = time.perf_counter()
+    batched = []
+    for i in range(0, n, 16):
+        batched += simulate_batch(scenario, seeds_b[i:i + 16], collect_every=scenario.steps)
+    t_batch = time.perf_counter() - started
+    started = time.perf_counter()
+    single = [simulate(scenario, seed=s, collect_every=scenario.steps) for s in seeds_s]
+    t_single = time.perf_counter() - started
+    print(f"\n## {scenario.name}: {n} batched (batches of 16) vs {n} single runs; "
+          f"{t_batch:.1f} s vs {t_single:.1f} s\n")
+    print("| KPI | mean, batched | mean, single | KS p |")
+    print("|---|---:|---:|---:|")
+    b = pd.DataFrame([r.final for r in batched])
+    s_ = pd.DataFrame([r.final for r in single])
+    p_values = []
+    for kpi in b.columns:
+        x, y = b[kpi].dropna(), s_[kpi].dropna()
+        p = 1.0 if x.std() == 0 and y.std() == 0 else float(stats.ks_2samp(x, y).pvalue)
+        p_values.append(p)
+        print(f"| {kpi} | {x.mean():.4g} | {y.mean():.4g} | {p:.3f} |")
+    print(f"\nsmallest p {min(p_values):.3f}; {sum(p < 0.05 for p in p_values)} of "
+          f"{len(p_values)} below 0.05")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scenario", action="append", default=None)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 2, 4, 8, 16, 32])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--equivalence", type=int, default=None, metavar="N")
+    parser.add_argument("--entropy", type=int, nargs=2, default=[1, 2])
     args = parser.parse_args()
     names = args.scenario or ["scenarios/baseline.yaml", "scenarios/gold_label.yaml"]
+    if args.equivalence:
+        for name in args.scenario or ["scenarios/baseline.yaml"]:
+            equivalence(load_scenario(name), args.equivalence, tuple(args.entropy))
+        return
     print(f"# batched runs -- {platform.machine()}, Python {platform.python_version()}; "
           f"120 months, final KPIs; best of {args.repeats}")
     for name in names:

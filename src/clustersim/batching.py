@@ -2,10 +2,13 @@
 validation and calibration (no model imports, so command-line parsing stays fast).
 
 A batch (:func:`clustersim.simulation.simulate_batch`) runs replications of one scenario as one
-vectorised model with one random stream. Its members are fixed by the replication numbers
-alone: batch k of size B always simulates replications kB ... kB + B - 1, so a replication's
-result depends on its batch, never on how many replications were asked for, which of them are
-already done, or how many workers run them.
+vectorised model with one random stream. Its members are fixed by the replication numbers and
+the batch size B: batch k always simulates replications kB ... kB + B - 1, so a replication's
+result depends on B and its seed only, never on which replications are already done or how many
+workers run them. ``auto`` chooses B from the model's size and the replications asked for when
+a sweep folder (or a validation) starts; a folder keeps its B when replications are added, but
+two folders started with different replications may get different B, so pin ``batch_size``
+when rows of separate runs must be comparable one to one.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ if TYPE_CHECKING:
     from clustersim.scenario.schema import Scenario
 
 BATCH_FIRMS = 2000
-"""Automatic batches hold at most this many firms: beyond about 3,000 a batch is no faster per
-replication (benchmarks/README.md, "Batched runs"), and it keeps a batch's memory small."""
+"""Automatic batches hold at most this many firms: beyond it the gain per replication is small
+(gold_label: 3.5x at 2,880 firms, 3.8x at 5,760; benchmarks/README.md, "Batched runs"), and it
+keeps a batch's memory small."""
 MAX_BATCH = 32
 """Automatic batches hold at most this many replications."""
 FIXED_FIRMS = 450.0
@@ -53,14 +57,24 @@ def batch_starts(replications: Iterable[int], size: int) -> list[int]:
     return sorted({r - r % size for r in replications})
 
 
-def batch_size_problem(firms: int | None, size: int) -> str | None:
-    """Why a batch of ``size`` replications of a ``firms``-firm model is too large to build
-    (the model size limit, :data:`clustersim.limits.MAX_FIRMS`, applies to the whole batch),
-    or None."""
-    from clustersim.limits import ALLOW_FLAG, MAX_FIRMS
+def batch_size_problems(scenario: Scenario, size: int, field: str = "batch_size") -> list[str]:
+    """Why a batch of ``size`` replications of ``scenario`` is too large to build: the model
+    size limits (:mod:`clustersim.limits`: clusters, firms, partners, peer links) apply to the
+    whole batch. Empty if it fits; each problem names ``field`` and the largest size that fits."""
+    from clustersim.limits import ModelSize, model_size
 
-    if firms is None or size <= 1 or firms * size <= MAX_FIRMS:
-        return None
-    return (f"batch_size {size}: a batch of {size} x {firms:,} firms exceeds the limit of "
-            f"{MAX_FIRMS:,} firms; use a batch size of at most {max(1, MAX_FIRMS // firms)} "
-            f"(or 1), or pass {ALLOW_FLAG} if this machine has the memory")
+    if size <= 1:
+        return []
+    one = model_size(scenario)
+    batch = ModelSize(one.clusters * size, one.firms * size, one.partners * size,
+                      one.peer_links * size)
+    problems = batch.problems()
+    if not problems:
+        return []
+    fits = max(1, size - 1)
+    while fits > 1 and ModelSize(one.clusters * fits, one.firms * fits, one.partners * fits,
+                                 one.peer_links * fits).problems():
+        fits -= 1
+    return [f"{field} {size}: a batch of {size} replications of scenario '{scenario.name}': "
+            f"{problem}; use {field} {fits} or less (1 runs replications one by one)"
+            for problem in problems]

@@ -134,8 +134,10 @@ def simulate_batch(scenario: Scenario, seeds: list[int | np.random.SeedSequence]
     each result (:func:`check_finite_kpis`), so an overflow fails only its replication.
     """
     if len(seeds) == 1:  # a batch of one is a single run, with the single run's stream
-        return [simulate(scenario, seed=seeds[0], steps=steps, collect_agent_tables=False,
-                         collect_every=collect_every)]
+        result = simulate(scenario, seed=seeds[0], steps=steps, collect_agent_tables=False,
+                          collect_every=collect_every)
+        result.extra["batch"] = {"size": 1, "member": 0}
+        return [result]
     started = time.perf_counter()
     model = ClusterModel(scenario, seed=batch_seed(list(seeds)), collect_agent_tables=False,
                          collect_every=collect_every, replicas=len(seeds))

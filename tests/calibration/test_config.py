@@ -245,3 +245,51 @@ def test_target_distance_is_zero_inside_and_scaled_outside():
     assert t.distance(float("nan")) == float("inf")
     half = Target("r", 1.1, float("inf"))
     assert half.distance(0.55) == pytest.approx(0.5)  # 0.55 below / |1.1|
+
+
+def test_replication_batch_is_part_of_the_identity_except_one_by_one(tmp_path):
+    auto = load_config(write(tmp_path, VALID))
+    assert auto.config.replication_batch == "auto"
+    one = load_config(write(tmp_path, with_changes(replication_batch=1)))
+    four = load_config(write(tmp_path, with_changes(replication_batch=4)))
+    assert len({auto.identity(), one.identity(), four.identity()}) == 3
+    # 1 is how every calibration ran before batching, so it keeps their identity: the shipped
+    # run's manifest (identity from before batching) still matches calibration/default.yaml,
+    # which pins 1 (tests/calibration/test_shipped_configs.py)
+
+
+def test_a_replication_batch_beyond_the_model_limits_is_refused_when_the_config_loads(tmp_path):
+    text = problems(tmp_path, with_changes(replication_batch=64,
+                                           fixed={"steps": 36, "clusters.0.n_firms": 5000}))
+    assert "replication_batch 64" in text and "use replication_batch 20 or less" in text
+    assert "cal.yaml" in text
+
+
+@pytest.mark.parametrize(("flags", "expected"), [([], "auto"), (["--no-batch"], 1)])
+def test_cli_no_batch_runs_replications_one_by_one(tmp_path, monkeypatch, flags, expected):
+    import types
+
+    import pandas as pd
+
+    import clustersim.calibration.run as run_module
+
+    seen = {}
+
+    def fake_calibrate(resolved, out, **kwargs):
+        seen["batch"], seen["identity"] = resolved.config.replication_batch, resolved.identity()
+        manifest = {"generations": 1, "final_epsilon": 0.5, "final_ess": 8.0,
+                    "stop_reason": "max_generations 1 reached",
+                    "simulations": {"abc_total": 8}, "failures": {"count": 0},
+                    "timing_s": {"total": 1.0}}
+        return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
+            columns=["parameter", "median", "q025", "q975", "identified"]),
+            predictive=pd.DataFrame({"median_inside": [True]}))
+
+    monkeypatch.setattr(run_module, "calibrate", fake_calibrate)
+    path = write(tmp_path, VALID)
+    result = CliRunner().invoke(main, ["calibrate", str(path), "--out", str(tmp_path / "out"),
+                                       *flags])
+    assert result.exit_code == 0, result.output
+    assert seen["batch"] == expected
+    pinned = load_config(write(tmp_path, with_changes(replication_batch=expected)))
+    assert seen["identity"] == pinned.identity()

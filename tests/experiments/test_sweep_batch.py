@@ -142,7 +142,37 @@ def test_no_batch_flag_runs_one_by_one_like_batch_size_1(tmp_path):
 def test_a_batch_beyond_the_model_size_limit_is_refused_before_anything_runs(tmp_path):
     path = tiny_model_experiment(tmp_path / "big.yaml",
                                  overrides={"clusters.0.n_firms": 5000, "steps": 12})
-    with pytest.raises(ExperimentError, match=r"--batch-size 64: a batch of 64 x 5,000 firms"):
+    with pytest.raises(ExperimentError, match=r"--batch-size 64: .* 320,000 firms .* use "
+                                              r"--batch-size 20 or less"):
         prepare_plan(path, batch_size=64)
     assert prepare_plan(path, batch_size=64, allow_large=True).batch_size == 64
     assert prepare_plan(path).batch_size == 1  # auto: too large to batch
+
+
+def test_a_batch_beyond_the_cluster_limit_is_refused_too(tmp_path):
+    """national_programme has 64 clusters: 32 of them in one batch exceed the 2,000 clusters."""
+    from sweep_helpers import write_yaml
+
+    path = write_yaml(tmp_path / "nat.yaml", {
+        "name": "nat", "scenario": "national_programme", "replications": 2,
+        "overrides": {"steps": 12},
+        "parameters": {"policy.funding.annual_budget": [0, 1000]},
+        "outputs": {"kpis": ["export_share"]}})
+    with pytest.raises(ExperimentError, match=r"--batch-size 32: .* 2,048 clusters.*use "
+                                              r"--batch-size 31 or less"):
+        prepare_plan(path, batch_size=32)
+
+
+def test_another_experiments_folder_is_left_to_the_folder_guard(tmp_path):
+    """A folder of another experiment is refused for what it is, not for its batch size, and
+    --overwrite replaces it with the new plan's own batch size."""
+    first = tiny_model_experiment(tmp_path / "a.yaml", replications=2)
+    other = tiny_model_experiment(tmp_path / "b.yaml", replications=3, seed=99)
+    out = tmp_path / "f"
+    sweep(first, out, workers=0, progress=False)
+    with pytest.raises(OutputFolderError, match="different experiment setup"):
+        sweep(other, out, workers=0, progress=False, batch_size=1)
+    sweep(other, out, workers=0, progress=False, overwrite=True)
+    assert read_manifest(out)["batch_size"] == 3  # auto for 3 replications, not the old 2
+    sweep(other, out, workers=0, progress=False, batch_size=1, overwrite=True)
+    assert read_manifest(out)["batch_size"] == 1

@@ -55,6 +55,10 @@ def test_batched_validation_is_the_same_for_any_workers_and_extends_exactly():
     sequential = run_validation([near], replications=4, overrides=SHORT, batch_size=4,
                                 max_replications=8, workers=1)
     assert sequential.batch_size == 4 and sequential.to_dict()["batch_size"] == 4
+    assert set(sequential.to_dict()["batch_sizes"].values()) == {4}
+    auto = run_validation([churn], replications=4, overrides=SHORT, batch_size="auto")
+    assert auto.to_dict()["batch_size"] == "auto"
+    assert set(auto.batch_sizes.values()) == {4}
     extended = sequential["near"]
     assert extended.replications == 8  # the mean sits on the bound: doubled to the maximum
     assert extended.values == pytest.approx(m.values, nan_ok=True)
@@ -70,6 +74,13 @@ def test_batched_validation_is_the_same_for_any_workers_and_extends_exactly():
 
 def test_validation_refuses_a_batch_beyond_the_size_limit():
     churn = next(p for p in load_patterns() if p.name == "entry_churn")
-    with pytest.raises(ValueError, match="exceeds the limit"):
+    with pytest.raises(ValueError, match=r"--batch-size 64: .* 320,000 firms"):
         run_validation([churn], replications=2, batch_size=64,
                        overrides={"clusters.0.n_firms": 5000})
+
+
+def test_batches_ignore_a_scenarios_agent_table_setting():
+    scenario = scenario_with_overrides(load_scenario("scenarios/baseline.yaml"),
+                                       {"steps": 3, "output.agent_tables": True})
+    assert len(observe_batch(scenario, [1, 2])) == 2
+    assert observe(scenario, 1).months == 3

@@ -75,7 +75,8 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
         executor_options(options["workers"], options["scheduler"], options["dask_local"],
                          options["mpi"], options["force_workers"])
         with claim_folder(out, "compare", spec.name,
-                          comparison_identity(spec, scenario_file, drawn),
+                          comparison_identity(spec, scenario_file, drawn,
+                                              options.get("batch_size")),
                           overwrite=overwrite, command="compare"):
             result = run_comparison(comparison_file, out, progress=progress, **options)
             stage = out / f".report-{os.getpid()}"

@@ -301,10 +301,11 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
 
 
 def comparison_identity(spec: ComparisonSpec, scenario_file: Path,
-                        posterior: PosteriorDraws | None = None) -> dict[str, str]:
+                        posterior: PosteriorDraws | None = None,
+                        batch_size: int | str | None = None) -> dict[str, str]:
     """What a comparison folder's results depend on (all but the replication count; the
-    posterior file and draws, if any): a folder holding a comparison with another identity is
-    refused before any run."""
+    posterior file and draws, if any; an explicit batch size): a folder holding a comparison
+    with another identity is refused before any run."""
     from clustersim.experiments.spec import canonical_json, sha256_text
     from clustersim.scenario.loader import scenario_hash
 
@@ -312,6 +313,8 @@ def comparison_identity(spec: ComparisonSpec, scenario_file: Path,
     content["scenario"] = scenario_hash(load_scenario(scenario_file))
     if posterior is not None:  # absent otherwise: earlier folders keep their identity
         content["posterior"] = posterior.identity()
+    if batch_size not in (None, "auto"):  # likewise
+        content["batch_size"] = batch_size
     return {"spec_sha256": sha256_text(canonical_json(content))}
 
 

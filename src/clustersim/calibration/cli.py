@@ -40,10 +40,13 @@ population (weights concentrated on a few particles)."""
 @click.option("--overwrite", is_flag=True, default=False,
               help="Replace an --out folder that holds another clustersim output (never a "
                    "folder clustersim did not write).")
+@click.option("--no-batch", is_flag=True, default=False,
+              help="Simulate every replication on its own: the same as replication_batch: 1 in "
+                   "CONFIG (part of the result's identity; config.yaml in --out records it).")
 @click.option("--no-progress", is_flag=True, default=False, help="No progress lines.")
 def calibrate_command(config: Path, out_dir: Path, workers: int | None, scheduler: str | None,
                       dask_local: int | None, force_workers: bool, overwrite: bool,
-                      no_progress: bool) -> None:
+                      no_batch: bool, no_progress: bool) -> None:
     """Calibrate free model parameters against validation patterns with ABC-SMC (pyabc).
 
     CONFIG names the free parameters (dotted scenario paths with priors), the target patterns,
@@ -64,6 +67,8 @@ def calibrate_command(config: Path, out_dir: Path, workers: int | None, schedule
 
     try:
         resolved = load_config(config)
+        if no_batch:
+            resolved.config = resolved.config.model_copy(update={"replication_batch": 1})
         if workers in (0, 1) and not (scheduler or dask_local):
             workers = 0  # one worker: in this process, no pool to start
         options = executor_options(workers, scheduler, dask_local, False, force_workers)

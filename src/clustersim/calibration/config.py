@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from clustersim.batching import batch_size_problems
 from clustersim.calibration.distance import Target
 from clustersim.calibration.posterior import value_at as _value_at
 from clustersim.calibration.priors import FreeParameter, Prior
@@ -311,6 +312,12 @@ def resolve_config(config: CalibrationConfig, source: str = "<config>",
             bases[name] = with_overrides(scenario, config.fixed, f"fixed (scenario '{name}')")
         except InputFileError as exc:
             problems += [f"fixed: {p}" for p in exc.problems]
+
+    # a fixed batch size must fit the model size limits on every measured scenario
+    if config.replication_batch != "auto":
+        for scenario in bases.values():
+            problems += batch_size_problems(scenario, int(config.replication_batch),
+                                            "replication_batch")
 
     # free parameters: numeric fields of every measured scenario, both prior ends allowed
     parameters = []

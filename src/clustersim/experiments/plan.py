@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from clustersim.batching import auto_batch_size, batch_size_problem, firms_of
+from clustersim.batching import auto_batch_size, batch_size_problems, firms_of
 from clustersim.calibration.posterior import (
     DRAW_RUN_KEY,
     PosteriorDraws,
@@ -44,7 +44,7 @@ from clustersim.experiments.spec import (
     validate_experiment,
 )
 from clustersim.experiments.worker import FunctionRun, RunBatch, RunTask, ScenarioRun
-from clustersim.limits import SizeLimitError, check_design_size, check_model_size
+from clustersim.limits import ALLOW_FLAG, SizeLimitError, check_design_size, check_model_size
 
 SEED_SCHEME_TEXT = {
     "run": (
@@ -92,8 +92,12 @@ class Plan:
     batch_auto: bool = False
     """``batch_size`` was chosen by :func:`auto_batch_size` (a folder being resumed keeps its
     own, see :func:`clustersim.experiments.runner.run_plan`)."""
-    largest_firms: int | None = None
-    """Firms of the largest model the design builds (None for a custom run function)."""
+    largest: Any = None
+    """The largest model the design builds (a Scenario; None for a custom run function)."""
+
+    @property
+    def largest_firms(self) -> int | None:
+        return None if self.largest is None else firms_of(self.largest)
 
     @property
     def n_points(self) -> int:
@@ -294,10 +298,12 @@ def _batched(plan: Plan, batch_size: int | str | None, allow_large: bool) -> Pla
     if chosen == "auto":
         return plan.with_batch_size(auto_batch_size(plan.largest_firms, plan.replications),
                                     auto=True)
-    problem = batch_size_problem(plan.largest_firms, int(chosen))
-    if problem and not allow_large:
-        field = "batch_size" if batch_size is None else "--batch-size"
-        raise ExperimentError(plan.source, [problem.replace("batch_size", field, 1)])
+    field = "batch_size" if batch_size is None else "--batch-size"
+    problems = ([] if plan.largest is None
+                else batch_size_problems(plan.largest, int(chosen), field))
+    if problems and not allow_large:
+        raise ExperimentError(plan.source, [
+            *problems, f"or pass {ALLOW_FLAG} if this machine has the memory"])
     return plan.with_batch_size(int(chosen), auto=False)
 
 
@@ -454,7 +460,7 @@ def _scenario_plan(
         file_sha256=file_sha,
         scenario_path=str(scenario_path),
         scenario_sha256=scenario_hash(scenario),
-        largest_firms=firms_of(largest),
+        largest=largest,
     )
 
 

@@ -172,28 +172,34 @@ def run_plan(
     out = Path(out)
     options = executor or ExecutorOptions()
     check_backend(options)
-    plan = _resumed_batch_size(plan, out)
+    plan = _resumed_batch_size(plan, out, overwrite)
     with claim_folder(out, "sweep", plan.spec.name, {"plan_hash": plan.plan_hash()},
                       overwrite=overwrite, command="sweep"):
         return _run_locked(plan, out, options, retry_failed, progress, chunk_runs,
                            experiment_bytes)
 
 
-def _resumed_batch_size(plan: Plan, out: Path) -> Plan:
-    """A folder being resumed keeps the batch size it was started with (1 for folders from
-    before batching), unless one was asked for explicitly: with ``auto``, the size depends on
-    the replications, which may grow when a sweep is extended."""
+def _resumed_batch_size(plan: Plan, out: Path, overwrite: bool) -> Plan:
+    """A folder holding this experiment keeps the batch size it was started with (1 for
+    folders from before batching): with ``auto`` the size depends on the replications, which
+    may grow when a sweep is extended. An explicit other size is refused, unless ``overwrite``
+    replaces the folder. Folders of another experiment are left to the folder guard."""
     manifest = read_manifest(out) if out.is_dir() else None
     if not manifest or "experiment" not in manifest:
         return plan
     kept = int(manifest.get("batch_size", 1))
+    if kept > 1 and not hasattr(plan.run, "run_batch"):
+        return plan  # a custom run function cannot be this folder's experiment
+    if manifest["experiment"].get("plan_hash") != plan.with_batch_size(kept).plan_hash():
+        return plan  # another experiment: refused, or replaced with --overwrite
     if plan.batch_auto:
         return plan.with_batch_size(kept)
-    if kept != plan.batch_size:
+    if kept != plan.batch_size and not overwrite:
         raise OutputFolderError(
             f"{out} holds runs simulated in batches of {kept} (1 = one by one), this sweep asks "
             f"for {plan.batch_size}: the same runs would give other results. Resume with "
-            f"--batch-size {kept} (or without --batch-size), or use another --out folder")
+            f"--batch-size {kept} (or without --batch-size), use another --out folder, or "
+            "pass --overwrite to replace the folder")
     return plan
 
 

@@ -172,10 +172,10 @@ class Experiment(_Strict):
     replications: Annotated[int, Field(ge=1, le=1_000_000)] = 1
     batch_size: Literal["auto"] | Annotated[int, Field(ge=1, le=64)] = "auto"
     """Replications of a design point simulated together as one vectorised model
-    (:func:`clustersim.simulation.simulate_batch`): ``auto`` batches small models (up to
-    ~1,000 firms per batch, at most 16 and at most ``replications``); 1 runs them one by one.
-    Batched results are reproducible and distributed as single runs, not equal to them
-    (docs/experiments.md, "Batched runs")."""
+    (:func:`clustersim.simulation.simulate_batch`): ``auto`` batches small models (the least-cost
+    size up to 32 replications and 2,000 firms, :func:`clustersim.batching.auto_batch_size`);
+    1 runs them one by one. Batched results are reproducible and distributed as single runs,
+    not equal to them (docs/experiments.md, "Batched runs")."""
     steps: Annotated[int, Field(ge=1, le=1200)] | None = None
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     design: DesignSpec = Field(default_factory=lambda: DesignSpec(type="grid"))

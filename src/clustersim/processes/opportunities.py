@@ -1,5 +1,5 @@
 """ODD §3 step 4, opportunities (7.4): expired partner needs close, new ones open; which
-partners are live this month, and drawing partners from a market.
+partners are live this month, and the partner pools events draw from.
 """
 
 from __future__ import annotations
@@ -31,14 +31,3 @@ def refresh_live_partners(w: World) -> None:
     w.pool_count = np.array([pool.size for pool in pools], np.int64)
     w.pool_start = np.cumsum(w.pool_count) - w.pool_count
     w.pool_partners = np.concatenate(pools)
-
-
-def sample_partners(w: World, market: int | None, k: int, live_only: bool) -> np.ndarray:
-    """``k`` partners (with repetition) from one market or all, optionally only live needs."""
-    if market is None:
-        pool = w.live_partners if live_only else np.arange(w.partners.n)
-    else:
-        pool = w.live_by_market[market] if live_only else w.partners_by_market[market]
-    if pool.size == 0 or k <= 0:
-        return np.zeros(0, np.int64)
-    return pool[w.rng.integers(0, pool.size, k)]

@@ -104,7 +104,7 @@ def observe(scenario: Scenario, seed: int | np.random.SeedSequence) -> Observati
     from clustersim.model import ClusterModel
     from clustersim.simulation import release_model
 
-    model = ClusterModel(scenario, seed=seed)
+    model = ClusterModel(scenario, seed=seed, collect_agent_tables=False)
     kpi_rows = [dict(model.current_kpis)]
     firm_rows = [model.firm_observation()]
     for _ in range(scenario.steps):
@@ -129,7 +129,8 @@ def observe_batch(scenario: Scenario,
     from clustersim.model import ClusterModel
     from clustersim.simulation import batch_seed, release_model
 
-    model = ClusterModel(scenario, seed=batch_seed(list(seeds)), replicas=len(seeds))
+    model = ClusterModel(scenario, seed=batch_seed(list(seeds)), replicas=len(seeds),
+                         collect_agent_tables=False)
     firm_rows = [model.firm_observation()]
     for _ in range(scenario.steps):
         model.step()

@@ -47,7 +47,7 @@ from tqdm.auto import tqdm
 
 import clustersim
 from clustersim.analysis.stats import MeanCI, mean_ci
-from clustersim.batching import auto_batch_size, batch_size_problem, batch_starts, firms_of
+from clustersim.batching import auto_batch_size, batch_size_problems, batch_starts, firms_of
 from clustersim.calibration.posterior import DRAW_RUN_KEY, read_posterior_draws
 from clustersim.experiments.executors import ExecutorOptions, open_backend
 from clustersim.scenario import Scenario, load_scenario, scenario_hash, validate_scenario
@@ -150,6 +150,9 @@ class ValidationResult:
     """The posterior draws the suite ran under (file, hash, seed, the drawn sets), if any."""
     batch_size: int | str = 1
     """Replications simulated together (:mod:`clustersim.batching`; 1 = one by one)."""
+    batch_sizes: dict[str, int] = field(default_factory=dict)
+    """The batch size each scenario setting got (label of its first use -> size), when
+    ``batch_size`` is not 1."""
 
     @property
     def passed(self) -> bool:
@@ -192,7 +195,7 @@ class ValidationResult:
                 else "replication r of posterior draw d, for every scenario and variant, uses "
                 f"numpy.random.SeedSequence(seed, spawn_key=({DRAW_RUN_KEY}, d, r))"),
             "posterior": self.posterior,
-            "batch_size": self.batch_size,
+            "batch_size": self.batch_size, "batch_sizes": self.batch_sizes or None,
             "batches": (None if self.batch_size == 1 else
                         "replications kB ... kB + B - 1 of a scenario are simulated as one "
                         "model with the stream clustersim.simulation.batch_seed(their seeds)"),
@@ -353,10 +356,10 @@ def batch_sizes(run_sets: Mapping[str, RunSet], replications: int,
                 for key, rs in run_sets.items()}
     if int(batch_size) < 1:
         raise ValueError(f"batch_size = {batch_size}: must be >= 1 or 'auto'")
-    for rs in run_sets.values():
-        problem = batch_size_problem(firms_of(rs.scenario), int(batch_size))
-        if problem:
-            raise ValueError(f"scenario '{rs.scenario.name}': {problem}")
+    problems = [p for rs in run_sets.values()
+                for p in batch_size_problems(rs.scenario, int(batch_size), "--batch-size")]
+    if problems:
+        raise ValueError("; ".join(dict.fromkeys(problems)))
     return dict.fromkeys(run_sets, int(batch_size))
 
 
@@ -553,11 +556,13 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
                          "--posterior; give --replications instead")
     chosen, scenario_by_name = select(patterns, scenarios)
     run_sets, pattern_runs, base_hashes = plan_runs(chosen, scenario_by_name, overrides)
-    drawn = None
+    drawn, resolved_sizes = None, {}
     if posterior is None:
         if draws is not None:
             raise ValueError("--draws needs --posterior (the posterior.parquet to draw from)")
         batch_of = batch_sizes(run_sets, replications, batch_size)
+        resolved_sizes = ({} if batch_size == 1 else
+                          {run_sets[key].labels[0]: size for key, size in batch_of.items()})
         observations = run_observations(run_sets, replications, seed, workers, progress,
                                         batch_of=batch_of)
         runs_of = {p.name: {variant: observations[key]
@@ -573,6 +578,7 @@ def run_validation(patterns: Sequence[Pattern] | None = None,
                             max_replications=max(replications, max_replications or 0),
                             workers=workers, overrides=copy.deepcopy(dict(overrides or {})),
                             scenario_hashes=base_hashes, batch_size=batch_size,
+                            batch_sizes=resolved_sizes,
                             run_time_s=time.perf_counter() - started,
                             posterior=None if drawn is None else {
                                 **drawn.describe(), "run_seeds": f"SeedSequence({seed}, "

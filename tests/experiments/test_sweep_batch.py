@@ -145,7 +145,9 @@ def test_a_batch_beyond_the_model_size_limit_is_refused_before_anything_runs(tmp
     with pytest.raises(ExperimentError, match=r"--batch-size 64: .* 320,000 firms .* use "
                                               r"--batch-size 20 or less"):
         prepare_plan(path, batch_size=64)
-    assert prepare_plan(path, batch_size=64, allow_large=True).batch_size == 64
+    with pytest.warns(UserWarning, match="simulates 64 replications per design point and "
+                                          "records 2"):
+        assert prepare_plan(path, batch_size=64, allow_large=True).batch_size == 64
     assert prepare_plan(path).batch_size == 1  # auto: too large to batch
 
 

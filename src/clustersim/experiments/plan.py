@@ -304,7 +304,14 @@ def _batched(plan: Plan, batch_size: int | str | None, allow_large: bool) -> Pla
     if problems and not allow_large:
         raise ExperimentError(plan.source, [
             *problems, f"or pass {ALLOW_FLAG} if this machine has the memory"])
-    return plan.with_batch_size(int(chosen), auto=False)
+    batched = plan.with_batch_size(int(chosen), auto=False)
+    if int(chosen) > plan.replications:
+        import warnings
+
+        warnings.warn(f"{plan.source}: {field} {chosen} with {plan.replications} replications "
+                      f"simulates {chosen} replications per design point and records "
+                      f"{plan.replications}", stacklevel=3)
+    return batched
 
 
 DEFAULT_DRAWS = 20

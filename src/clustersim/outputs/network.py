@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -14,24 +15,25 @@ if TYPE_CHECKING:
 
 def relations_frame(model: ClusterModel, ties_only: bool = False) -> pd.DataFrame:
     """One row per known firm-partner relation: ids, cluster, market, trust both ways, tie."""
+    from clustersim.scenario.schema import FIRM_KINDS
+
     rel = model.relations
     n = rel.n
+    firm_cluster = model.firms.cluster[rel.firm[:n]]
+    partner_market = model.partners.market[rel.partner[:n]] % model.n_markets
     frame = pd.DataFrame({
         "firm": rel.firm[:n],
         "partner": rel.partner[:n],
-        "cluster": [model.facilitators.names[c] for c in model.firms.cluster[rel.firm[:n]]],
-        "firm_kind": model.firms.kind[rel.firm[:n]],
-        "market": [model.market_names[m % model.n_markets]
-                   for m in model.partners.market[rel.partner[:n]]],
+        # names looked up array-wise (object arrays of str, as a list comprehension gives)
+        "cluster": np.asarray(model.facilitators.names, dtype=object)[firm_cluster],
+        "firm_kind": np.asarray(FIRM_KINDS, dtype=object)[model.firms.kind[rel.firm[:n]]],
+        "market": np.asarray(model.market_names, dtype=object)[partner_market],
         "trust_firm_to_partner": rel.trust_fp[:n],
         "trust_partner_to_firm": rel.trust_pf[:n],
         "tie": rel.tie[:n],
         "tie_since": rel.tie_since[:n],
         "facilitated": rel.facilitated[:n],
     })
-    from clustersim.scenario.schema import FIRM_KINDS
-
-    frame["firm_kind"] = [FIRM_KINDS[k] for k in frame["firm_kind"]]
     return frame[frame["tie"]].reset_index(drop=True) if ties_only else frame
 
 

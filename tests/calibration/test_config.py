@@ -47,6 +47,22 @@ def problems(tmp_path: Path, data: dict) -> str:
     return str(info.value)
 
 
+def fake_result(ess: float = 8.0, predictive=None):
+    """What ``calibration.run.calibrate`` returns, for CLI tests that replace the run."""
+    import types
+
+    import pandas as pd
+
+    manifest = {"generations": 2, "final_epsilon": 0.5, "final_ess": ess,
+                "stop_reason": "max_generations 2 reached",
+                "simulations": {"abc_total": 20}, "failures": {"count": 0},
+                "timing_s": {"total": 1.0}}
+    return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
+        columns=["parameter", "median", "q025", "q975", "identified"]),
+        predictive=pd.DataFrame({"median_inside": [True]}) if predictive is None
+        else predictive)
+
+
 def test_valid_config_resolves(tmp_path):
     resolved = load_config(write(tmp_path, VALID))
     assert [p.path for p in resolved.parameters] == list(VALID["free_parameters"])
@@ -183,20 +199,10 @@ def test_cli_refuses_bad_config_with_exit_2_and_no_traceback(tmp_path):
 @pytest.mark.parametrize(("ess", "warned"), [(1.5, True), (1.99, True), (2.0, False), (7.9, False)])
 def test_cli_warns_when_the_posterior_rests_on_a_few_particles(tmp_path, monkeypatch, ess,
                                                                  warned):
-    import types
-
-    import pandas as pd
-
     import clustersim.calibration.run as run_module
 
     def fake_calibrate(resolved, out, **kwargs):  # population 8 in VALID: warn below 2
-        manifest = {"generations": 2, "final_epsilon": 0.5, "final_ess": ess,
-                    "stop_reason": "max_generations 2 reached",
-                    "simulations": {"abc_total": 20}, "failures": {"count": 0},
-                    "timing_s": {"total": 1.0}}
-        return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
-            columns=["parameter", "median", "q025", "q975", "identified"]),
-            predictive=pd.DataFrame({"median_inside": [True]}))
+        return fake_result(ess=ess)
 
     monkeypatch.setattr(run_module, "calibrate", fake_calibrate)
     path = write(tmp_path, VALID)
@@ -209,7 +215,6 @@ def test_cli_warns_when_the_posterior_rests_on_a_few_particles(tmp_path, monkeyp
 
 def test_cli_names_the_targets_whose_predictive_spread_dwarfs_their_range(tmp_path,
                                                                           monkeypatch):
-    import types
 
     import pandas as pd
 
@@ -221,13 +226,7 @@ def test_cli_names_the_targets_whose_predictive_spread_dwarfs_their_range(tmp_pa
         "median_inside": [True, True, True]})
 
     def fake_calibrate(resolved, out, **kwargs):
-        manifest = {"generations": 2, "final_epsilon": 0.5, "final_ess": 8.0,
-                    "stop_reason": "max_generations 2 reached",
-                    "simulations": {"abc_total": 20}, "failures": {"count": 0},
-                    "timing_s": {"total": 1.0}}
-        return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
-            columns=["parameter", "median", "q025", "q975", "identified"]),
-            predictive=predictive)
+        return fake_result(predictive=predictive)
 
     monkeypatch.setattr(run_module, "calibrate", fake_calibrate)
     result = CliRunner().invoke(main, ["calibrate", str(write(tmp_path, VALID)), "--out",
@@ -267,23 +266,13 @@ def test_a_replication_batch_beyond_the_model_limits_is_refused_when_the_config_
 
 @pytest.mark.parametrize(("flags", "expected"), [([], "auto"), (["--no-batch"], 1)])
 def test_cli_no_batch_runs_replications_one_by_one(tmp_path, monkeypatch, flags, expected):
-    import types
-
-    import pandas as pd
-
     import clustersim.calibration.run as run_module
 
     seen = {}
 
     def fake_calibrate(resolved, out, **kwargs):
         seen["batch"], seen["identity"] = resolved.config.replication_batch, resolved.identity()
-        manifest = {"generations": 1, "final_epsilon": 0.5, "final_ess": 8.0,
-                    "stop_reason": "max_generations 1 reached",
-                    "simulations": {"abc_total": 8}, "failures": {"count": 0},
-                    "timing_s": {"total": 1.0}}
-        return types.SimpleNamespace(manifest=manifest, summary=pd.DataFrame(
-            columns=["parameter", "median", "q025", "q975", "identified"]),
-            predictive=pd.DataFrame({"median_inside": [True]}))
+        return fake_result()
 
     monkeypatch.setattr(run_module, "calibrate", fake_calibrate)
     path = write(tmp_path, VALID)

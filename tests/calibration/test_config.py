@@ -215,7 +215,6 @@ def test_cli_warns_when_the_posterior_rests_on_a_few_particles(tmp_path, monkeyp
 
 def test_cli_names_the_targets_whose_predictive_spread_dwarfs_their_range(tmp_path,
                                                                           monkeypatch):
-
     import pandas as pd
 
     import clustersim.calibration.run as run_module

@@ -88,11 +88,14 @@ class World:
     # the replica's): see :meth:`tally`
     replica_tallies: dict[str, np.ndarray]
 
-    def tally(self, name: str, clusters: np.ndarray, values: np.ndarray | None = None) -> None:
-        """Add to this month's ``name`` per replica: the number of ``clusters`` entries (one
-        per item, e.g. the cluster of each new tie's firm) or the sum of ``values``. A world of
-        one replica skips it: its indicators use the world totals."""
+    def tally(self, name: str, *, clusters: np.ndarray | None = None,
+              firms: np.ndarray | None = None, values: np.ndarray | None = None) -> None:
+        """Add to this month's ``name`` per replica: the number of items (given by the cluster
+        or the firm of each, e.g. the firm of each new tie) or the sum of their ``values``. A
+        world of one replica skips it: its indicators use the world totals."""
         if self.n_replicas > 1:
+            if clusters is None:
+                clusters = self.firms.cluster[firms]
             counts = np.bincount(self.replica_of_cluster[clusters], weights=values,
                                  minlength=self.n_replicas).astype(float)
             before = self.replica_tallies.get(name)

@@ -29,9 +29,9 @@ def meet_peers(w: World) -> None:
     peers.trust = np.where(met | joint, new_trust,
                            trust.decay_trust(new_trust, tp.decay_per_month))
     w.cooperation_rate_this_step = outcome.cooperation_rate
-    met_cluster = f.cluster[peers.src[outcome.met]]
-    w.tally("peer_meetings", met_cluster)
-    w.tally("mutual_cooperation", met_cluster[outcome.mutual])
+    met = peers.src[outcome.met] if w.n_replicas > 1 else None  # per replica in a batch
+    w.tally("peer_meetings", firms=met)
+    w.tally("mutual_cooperation", firms=None if met is None else met[outcome.mutual])
     a = peers.src[outcome.met[outcome.mutual]]
     b = peers.dst[outcome.met[outcome.mutual]]
     both = np.concatenate([a, b])

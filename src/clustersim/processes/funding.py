@@ -14,12 +14,13 @@ def pay_public_funding(w: World) -> None:
     fac, f = w.facilitators, w.funding
     performance = fac.new_ties_ring.sum(axis=1) / np.maximum(w.cluster_n_firms, 1)
     stages = w.cluster_stages()
-    # each replica of a batch has its own pool, split across its own clusters
-    allocation = np.zeros(fac.n)
-    for block in np.split(np.arange(fac.n), w.n_replicas):
-        allocation[block] = allocate_pool(f.annual_budget / 12.0, w.eligible[block],
-                                          str(f.allocation), w.cluster_n_firms[block],
-                                          stages[block], performance[block], f.key_clusters)
+    # each replica of a batch has its own pool, split across its own clusters (a contiguous
+    # block of clusters each)
+    size = fac.n // w.n_replicas
+    allocation = np.concatenate([
+        allocate_pool(f.annual_budget / 12.0, w.eligible[b], str(f.allocation),
+                      w.cluster_n_firms[b], stages[b], performance[b], f.key_clusters)
+        for b in (slice(r * size, (r + 1) * size) for r in range(w.n_replicas))])
     ctx = FundingContext(
         month=w.month,
         allocation=allocation,

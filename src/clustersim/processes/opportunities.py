@@ -4,6 +4,8 @@ partners are live this month, and the partner pools events draw from.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from clustersim.mechanisms import opportunities
@@ -24,7 +26,7 @@ def refresh_live_partners(w: World) -> None:
     w.live_partners = np.flatnonzero(live)
     # partners are numbered market by market, so each market's live partners are a run
     bounds = np.searchsorted(p.market[w.live_partners], np.arange(w.n_world_markets + 1))
-    w.live_by_market = np.split(w.live_partners, bounds[1:-1])
+    w.live_by_market = [w.live_partners[a:b] for a, b in pairwise(bounds.tolist())]
     # the partner pools events draw from, flat: pool m holds market m's partners, pool
     # n_markets + m the partners of market m with a live need
     pools = w.partners_by_market + w.live_by_market

@@ -387,7 +387,7 @@ def _deliver(w: World, m: _Month, held: list[tuple[np.ndarray, ...]]) -> None:
     w.firms.benefit += w.params.membership.benefit_event * np.bincount(participants,
                                                                        minlength=w.firms.n)
     record_participation(w, participants, seg, plan.in_person[s], plan.collaboration[s])
-    w.tally("events", c)
+    w.tally("events", clusters=c)
     effect = plan.effect[s]
     abroad = effect <= BROKERED  # events that bring participants to foreign partners
     if not abroad.any():

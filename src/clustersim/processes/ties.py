@@ -74,7 +74,7 @@ def form_export_ties(w: World) -> None:
     w.facilitators.new_ties_total += per_cluster
     w.facilitators.new_ties_ring[:, w.month % 12] += per_cluster
     w.new_ties_this_step = int(cand.size)
-    w.tally("new_ties", f.cluster[firms])
+    w.tally("new_ties", firms=firms)
 
 
 def maintain_export_ties(w: World) -> None:
@@ -86,7 +86,7 @@ def maintain_export_ties(w: World) -> None:
     firm = rel.firm[rows]
     revenue = w.export_revenue_by_firm()
     w.export_revenue_this_step = float(revenue.sum())
-    w.tally("export_revenue", f.cluster, revenue)
+    w.tally("export_revenue", clusters=f.cluster, values=revenue)
     markets = rel.markets_per_firm(f.n, w.partners.market)
     f.experience = learning.accumulate_experience(f.experience, markets,
                                                   ep.experience_depreciation)

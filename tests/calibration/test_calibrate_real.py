@@ -100,6 +100,9 @@ def test_tiny_real_calibration_resumes_after_kill_and_matches_two_workers(tmp_pa
     assert list(generations["generation"]) == [0, 1]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["resumed_from_generation"] == 1
+    # one replication per proposal: nothing to batch
+    assert manifest["simulations"]["replication_batch"] == "auto"
+    assert manifest["simulations"]["batch_size_by_scenario"] == {"baseline": 1}
     # the timings of every stored generation, also those of the killed invocation
     assert manifest["timing_s"]["abc_all_generations"] == pytest.approx(
         generations["seconds"].sum(), abs=1e-3)

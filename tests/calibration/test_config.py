@@ -281,3 +281,15 @@ def test_cli_no_batch_runs_replications_one_by_one(tmp_path, monkeypatch, flags,
     assert seen["batch"] == expected
     pinned = load_config(write(tmp_path, with_changes(replication_batch=expected)))
     assert seen["identity"] == pinned.identity()
+
+
+def test_the_manifest_names_the_batch_size_each_target_scenario_ran_with(tmp_path):
+    from clustersim.calibration.run import _batch_sizes
+
+    ten = load_config(write(tmp_path, with_changes(replications=10)))
+    assert _batch_sizes(ten) == {"baseline": 10}  # 45 firms: one batch of 10
+    pinned = load_config(write(tmp_path, with_changes(replications=10, replication_batch=1)))
+    assert _batch_sizes(pinned) == {"baseline": 1}
+    small = load_config(write(tmp_path, with_changes(
+        replications=10, fixed={"steps": 36, "clusters.0.n_firms": 500})))
+    assert _batch_sizes(small) == {"baseline": 2}  # at most 2,000 firms, least cost

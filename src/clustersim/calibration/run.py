@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from clustersim.batching import auto_batch_size, firms_of
 from clustersim.calibration.config import ResolvedConfig, load_config
 from clustersim.calibration.plots import plot_marginals, plot_pairwise, plot_predictive
 from clustersim.calibration.point import chosen_values, particle_judges, select_particle
@@ -148,6 +149,22 @@ def calibrate(config: str | Path | ResolvedConfig, out: str | Path, *,
                              manifest=manifest)
 
 
+def _batch_sizes(resolved: ResolvedConfig) -> dict[str, int]:
+    """Replications simulated together per target scenario (with the fixed overrides), as the
+    proposals ran them (1: one by one)."""
+    from clustersim.scenario.loader import scenario_with_overrides
+
+    cfg = resolved.config
+    sizes = {}
+    for scenario in resolved.measured:
+        if cfg.replication_batch == "auto":
+            firms = firms_of(scenario_with_overrides(scenario, dict(cfg.fixed)))
+            sizes[scenario.name] = auto_batch_size(firms, cfg.replications)
+        else:
+            sizes[scenario.name] = int(cfg.replication_batch)
+    return sizes
+
+
 def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: pd.DataFrame,
                   draws: pd.DataFrame, predictive: pd.DataFrame, options: ExecutorOptions, *,
                   predictive_s: float, total_s: float, point: pd.DataFrame | None = None,
@@ -240,6 +257,8 @@ def write_outputs(out: Path, resolved: ResolvedConfig, abc: AbcResult, summary: 
             "abc_this_invocation": run_sims,
             "predictive": len(draws.draw.unique()) if len(draws) else 0,
             "replications_per_simulation": cfg.replications,
+            "replication_batch": cfg.replication_batch,
+            "batch_size_by_scenario": _batch_sizes(resolved),
         },
         "failures": {"count": len(abc.failures), "by_kind": dict(kinds),
                      "reasons": dict(reasons.most_common(20))},

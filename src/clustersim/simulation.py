@@ -167,16 +167,12 @@ def replica_networks(model: ClusterModel) -> list[pd.DataFrame]:
     """Each replica's relation table, with firm and partner numbers counted within the replica
     (as in a single run)."""
     frame = relations_frame(model)
-    n_r = model.n_replicas
-    n_firms = model.firms.n // n_r
-    partner_start = np.searchsorted(model.partners.market,
-                                    np.arange(n_r) * model.n_markets)
-    replica = frame["firm"].to_numpy() // n_firms
+    firm = frame["firm"].to_numpy()
     out = []
-    for r in range(n_r):
-        part = frame[replica == r].reset_index(drop=True)
-        part["firm"] -= r * n_firms
-        part["partner"] -= partner_start[r]
+    for firms, _, partners in model.replica_blocks():
+        part = frame[(firm >= firms.start) & (firm < firms.stop)].reset_index(drop=True)
+        part["firm"] -= firms.start
+        part["partner"] -= partners.start
         out.append(part)
     return out
 

@@ -101,6 +101,16 @@ class World:
             before = self.replica_tallies.get(name)
             self.replica_tallies[name] = counts if before is None else before + counts
 
+    def replica_blocks(self) -> list[tuple[slice, slice, slice]]:
+        """Per replica, its (firms, clusters, partners) as slices of the tables: replicas are
+        contiguous blocks of each (clusters and firms are built replica by replica, partners are
+        numbered by world market)."""
+        n_r = self.n_replicas
+        n_f, n_c = self.firms.n // n_r, self.facilitators.n // n_r
+        p = np.searchsorted(self.partners.market, np.arange(n_r + 1) * self.n_markets).tolist()
+        return [(slice(r * n_f, (r + 1) * n_f), slice(r * n_c, (r + 1) * n_c),
+                 slice(p[r], p[r + 1])) for r in range(n_r)]
+
     def tallied(self, name: str) -> np.ndarray:
         """This month's ``name`` per replica (zeros if nothing was tallied)."""
         return self.replica_tallies.get(name, np.zeros(self.n_replicas))

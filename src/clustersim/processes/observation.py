@@ -105,7 +105,7 @@ def replica_kpis(model: World) -> list[tuple[dict[str, float], list[dict[str, fl
     come from :meth:`World.tally`.
     """
     f, rel, fac, peers = model.firms, model.relations, model.facilitators, model.peers
-    n_c, n_r = fac.n, model.n_replicas
+    n_r = model.n_replicas
     ties_per_firm = rel.ties_per_firm(f.n)
     markets_per_firm = rel.markets_per_firm(f.n, model.partners.market)
     exporting = ties_per_firm > 0
@@ -121,11 +121,7 @@ def replica_kpis(model: World) -> list[tuple[dict[str, float], list[dict[str, fl
     if n_r == 1:
         scopes = [(slice(None), slice(None), slice(None))]
     else:
-        n_f, n_cr = f.n // n_r, n_c // n_r
-        p_bounds = np.searchsorted(model.partners.market,
-                                   np.arange(n_r + 1) * model.n_markets)
-        scopes = [(slice(r * n_f, (r + 1) * n_f), slice(r * n_cr, (r + 1) * n_cr),
-                   slice(p_bounds[r], p_bounds[r + 1])) for r in range(n_r)]
+        scopes = model.replica_blocks()
         rel_replica = model.replica_of_cluster[f.cluster[rel.view("firm")]]
         peer_replica = model.replica_of_cluster[f.cluster[peers.src]]
     out = []

@@ -138,13 +138,11 @@ def observe_batch(scenario: Scenario,
         firm_rows.append(model.firm_observation())
     release_model(model)
     stacked = {name: np.stack([row[name] for row in firm_rows]) for name in FIRM_FIELDS}
-    n_firms = model.firms.n // len(seeds)
-    n_clusters = model.facilitators.n // len(seeds)
     observations = []
-    for r, rows in enumerate(model.replica_kpi_rows):
-        mine = slice(r * n_firms, (r + 1) * n_firms)
+    for rows, (mine, clusters, _) in zip(model.replica_kpi_rows, model.replica_blocks(),
+                                         strict=True):
         firms = {name: values[:, mine].copy() for name, values in stacked.items()}
-        firms["cluster"] -= r * n_clusters
+        firms["cluster"] -= clusters.start
         kpis = {name: np.array([row[name] for row in rows], float)
                 for name in rows[0] if name != "step"}
         observations.append(Observation(kpis=kpis, firms=firms, meta=scenario_meta(scenario)))

@@ -73,3 +73,59 @@ def test_a_cycle_would_be_found(tmp_path):
 def test_no_import_cycles():
     cycles = sorted(sorted(c) for c in nx.simple_cycles(import_graph()))
     assert cycles == [], "import cycles:\n" + "\n".join(" -> ".join(c) for c in cycles[:20])
+
+
+# The layers, lowest first: a module may import its own layer and the layers below it, never a
+# later one. Every module of the package must be placed (a new module fails the test until it
+# is), so the rule cannot be skipped by accident.
+LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("foundations", ("clustersim.mechanisms", "clustersim.mesa_core", "clustersim.shipped")),
+    ("scenario", ("clustersim.scenario", "clustersim.options", "clustersim.policy")),
+    ("state", ("clustersim.state", "clustersim.contacts", "clustersim.world")),
+    ("processes", ("clustersim.processes", "clustersim.agents")),
+    ("model", ("clustersim.model",)),
+    # the results of a run; the package's own namespace re-exports model and simulation
+    ("outputs", ("clustersim.outputs", "clustersim.simulation", "clustersim")),
+    ("experiments, analysis, viz", (
+        "clustersim.experiments", "clustersim.analysis", "clustersim.viz",
+        "clustersim.validation", "clustersim.calibration", "clustersim.limits",
+        "clustersim.batching", "clustersim.cli", "clustersim.__main__")),
+)
+
+
+def layer_of(module: str) -> int | None:
+    """Index in :data:`LAYERS` of the most specific prefix that names ``module`` (a package
+    prefix names its submodules, except the package itself, which names only its
+    ``__init__``), or None if no layer names it."""
+    best: tuple[int, int] | None = None
+    for index, (_, prefixes) in enumerate(LAYERS):
+        for prefix in prefixes:
+            names = module == prefix or (prefix != PACKAGE and module.startswith(prefix + "."))
+            if names and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), index)
+    return None if best is None else best[1]
+
+
+def upward_imports(graph: nx.DiGraph) -> list[str]:
+    """Imports that go against the layers (a module importing a later layer)."""
+    return sorted(f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+                  for a, b in graph.edges if layer_of(b) > layer_of(a))
+
+
+def test_every_module_has_a_layer():
+    unplaced = sorted(m for m in import_graph() if layer_of(m) is None)
+    assert unplaced == [], f"place these modules in LAYERS: {unplaced}"
+
+
+def test_an_upward_import_would_be_found():
+    """The check can fail: a process that imports the model is reported."""
+    graph = nx.DiGraph([("clustersim.processes.ties", "clustersim.model"),
+                        ("clustersim.model", "clustersim.processes.ties")])
+    assert upward_imports(graph) == [
+        "clustersim.processes.ties (processes) imports clustersim.model (model)"]
+
+
+def test_dependencies_flow_one_way():
+    """scenario -> state -> processes -> model -> outputs -> experiments / analysis / viz."""
+    wrong = upward_imports(import_graph())
+    assert wrong == [], "imports against the layers:\n" + "\n".join(wrong)

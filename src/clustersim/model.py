@@ -234,6 +234,10 @@ class ClusterModel(mesa.Model, World):
                                             for c in self.clusters])
         self.wage_per_staff = np.array([c.facilitator.monthly_cost_per_staff
                                         for c in self.clusters])
+        self.eu_project_income = np.array([c.facilitator.eu_project_income
+                                           for c in self.clusters], float)
+        self.eu_project_months = np.array([c.facilitator.eu_project_months
+                                           for c in self.clusters], np.int64)
         self.eligible = eligible_clusters(self.facilitators.regions, self.funding.max_regions)
 
     def _beta(self, means: np.ndarray) -> np.ndarray:
@@ -320,6 +324,9 @@ class ClusterModel(mesa.Model, World):
         )
         self.partners_by_market = [np.flatnonzero(market == m)
                                    for m in range(self.n_world_markets)]
+        self.market_partners = np.concatenate(self.partners_by_market)
+        self.market_partner_count = np.array([pool.size for pool in self.partners_by_market],
+                                             np.int64)
         self.relations = RelationTable(n_p, capacity=max(1024, 4 * self.firms.n))
         opportunities.refresh_live_partners(self)
 

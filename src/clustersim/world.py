@@ -49,6 +49,8 @@ class World:
     membership_fee: np.ndarray
     base_service_fee_share: np.ndarray  # configured fee share, the floor fees adapt back to
     wage_per_staff: np.ndarray
+    eu_project_income: np.ndarray  # per cluster: EU project income a month while it runs
+    eu_project_months: np.ndarray  # per cluster: the project's last month
     eligible: np.ndarray
     offered_services: list[frozenset]  # services each facilitator offers
     offers_translation: np.ndarray  # per cluster: translation is among its services
@@ -56,6 +58,8 @@ class World:
     cluster_firms: list[np.ndarray]
     cluster_n_firms: np.ndarray
     partners_by_market: list[np.ndarray]
+    market_partners: np.ndarray  # partners_by_market, flat (market by market)
+    market_partner_count: np.ndarray  # partners of each world market
     peer_same_kind: np.ndarray
 
     # -- state ---------------------------------------------------------------------------------
@@ -67,7 +71,6 @@ class World:
     peers: PeerNetwork
     facilitators: FacilitatorTable
     live_partners: np.ndarray
-    live_by_market: list[np.ndarray]
     pool_partners: np.ndarray  # partner pools of events, flat (opportunities.refresh_live_...)
     pool_start: np.ndarray  # pool m: market m's partners; pool n_markets + m: its live needs
     pool_count: np.ndarray

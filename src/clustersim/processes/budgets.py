@@ -15,10 +15,8 @@ def run_facilitator_budgets(w: World) -> None:
     fees = budget.membership_fees(w.firms.member, w.firms.cluster, w.membership_fee,
                                   fac.n)
     fac.receive("fees", fees, w.month)
-    eu = np.array([c.facilitator.eu_project_income
-                   if w.month <= c.facilitator.eu_project_months else 0.0
-                   for c in w.clusters])
-    fac.receive("eu", eu, w.month)
+    fac.receive("eu", np.where(w.month <= w.eu_project_months, w.eu_project_income, 0.0),
+                w.month)
     fac.balance, fac.effective_staff = budget.pay_staff(fac.balance, fac.staff,
                                                         w.wage_per_staff)
     fp = w.params.facilitation

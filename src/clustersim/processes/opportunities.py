@@ -4,8 +4,6 @@ partners are live this month, and the partner pools events draw from.
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 import numpy as np
 
 from clustersim.mechanisms import opportunities
@@ -26,10 +24,8 @@ def refresh_live_partners(w: World) -> None:
     w.live_partners = np.flatnonzero(live)
     # partners are numbered market by market, so each market's live partners are a run
     bounds = np.searchsorted(p.market[w.live_partners], np.arange(w.n_world_markets + 1))
-    w.live_by_market = [w.live_partners[a:b] for a, b in pairwise(bounds.tolist())]
     # the partner pools events draw from, flat: pool m holds market m's partners, pool
     # n_markets + m the partners of market m with a live need
-    pools = w.partners_by_market + w.live_by_market
-    w.pool_count = np.array([pool.size for pool in pools], np.int64)
+    w.pool_count = np.concatenate((w.market_partner_count, np.diff(bounds)))
     w.pool_start = np.cumsum(w.pool_count) - w.pool_count
-    w.pool_partners = np.concatenate(pools)
+    w.pool_partners = np.concatenate((w.market_partners, w.live_partners))

@@ -38,10 +38,9 @@ def search_partners_alone(w: World) -> None:
         base = markets[explore] - offset[explore]
         markets[explore] = offset[explore] + _unserved_markets(
             w, searching[explore], offsets_t, tie_partners, weights, base)
-    counts = np.array([pool.size for pool in w.partners_by_market])
-    offsets = np.concatenate(([0], np.cumsum(counts)))[:-1]
-    flat = np.concatenate(w.partners_by_market)
-    pick = offsets[markets] + (w.rng.random(searching.size) * counts[markets]).astype(int)
+    counts = w.market_partner_count
+    pick = w.pool_start[markets] + (w.rng.random(searching.size) * counts[markets]).astype(int)
+    flat = w.pool_partners  # its first pools are the markets' partners
     barrier = language.effective_language_barrier(
         w.market_barrier[markets], f.language_skill[searching], 0.0,
         w.params.language.translation_effect)

@@ -10,8 +10,9 @@ The names below load on first use (PEP 562), so ``import clustersim`` and the co
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
+
+from clustersim.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from clustersim.model import ClusterModel
@@ -49,16 +50,14 @@ def _version() -> str:
         return "0.0.0+unknown"
 
 
+_lazy_getattr = lazy_exports(__name__, _LAZY)
+
+
 def __getattr__(name: str) -> Any:
     if name == "__version__":
         globals()[name] = value = _version()
         return value
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'clustersim' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+    return _lazy_getattr(name)
 
 
 def __dir__() -> list[str]:

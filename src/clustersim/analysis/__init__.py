@@ -6,7 +6,22 @@ plain-language sentences; ``figures`` and ``report`` write the self-contained HT
 ``quicklook`` backs ``clustersim plot``.
 """
 
-from clustersim.analysis.comparison import ComparisonSpec, load_comparison, run_comparison
-from clustersim.analysis.stats import mean_ci, paired_difference
+from typing import TYPE_CHECKING
+
+from clustersim.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from clustersim.analysis.comparison import ComparisonSpec, load_comparison, run_comparison
+    from clustersim.analysis.stats import mean_ci, paired_difference
+
+# the names load on first use: ``clustersim compare --help`` imports this package without
+# pandas, scipy and the model
+__getattr__ = lazy_exports(__name__, {
+    "ComparisonSpec": "clustersim.analysis.comparison",
+    "load_comparison": "clustersim.analysis.comparison",
+    "run_comparison": "clustersim.analysis.comparison",
+    "mean_ci": "clustersim.analysis.stats",
+    "paired_difference": "clustersim.analysis.stats",
+})
 
 __all__ = ["ComparisonSpec", "load_comparison", "mean_ci", "paired_difference", "run_comparison"]

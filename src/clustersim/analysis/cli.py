@@ -23,8 +23,7 @@ from clustersim.experiments.cli import (
     resolve_batch_flags,
     terminate_like_ctrl_c,
 )
-from clustersim.experiments.storage import OutputFolderError
-from clustersim.scenario.loader import InputFileError
+from clustersim.outputs.folders import OutputFolderError
 from clustersim.shipped import EXPERIMENTS, resolve
 
 
@@ -56,6 +55,7 @@ def compare_command(comparison_file: Path, out_dir: Path | None, **options: Any)
     from clustersim.analysis.report import write_report
     from clustersim.experiments.api import executor_options
     from clustersim.outputs.folders import claim_folder, publish_files
+    from clustersim.scenario.loader import InputFileError
 
     comparison_file = resolve(comparison_file, EXPERIMENTS)
     if options["replications"] is not None and options["replications"] < 2:

@@ -7,19 +7,45 @@ can resume; :func:`load_runs` / :func:`load_results` read it back as pandas Data
 ``docs/experiments.md``.
 """
 
-from clustersim.experiments.api import (
-    Results,
-    executor_options,
-    load_results,
-    run_experiment,
-    sweep,
-)
-from clustersim.experiments.designs import Design, build_design
-from clustersim.experiments.executors import BACKENDS, ExecutorOptions
-from clustersim.experiments.plan import Plan, prepare_plan, run_seed
-from clustersim.experiments.runner import SweepSummary, run_plan
-from clustersim.experiments.spec import Experiment, ExperimentError, read_experiment_file
-from clustersim.experiments.storage import OutputFolderError, load_runs, load_steps, read_manifest
+from typing import TYPE_CHECKING
+
+from clustersim.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from clustersim.experiments.api import (
+        Results,
+        executor_options,
+        load_results,
+        run_experiment,
+        sweep,
+    )
+    from clustersim.experiments.designs import Design, build_design
+    from clustersim.experiments.executors import BACKENDS, ExecutorOptions
+    from clustersim.experiments.plan import Plan, prepare_plan, run_seed
+    from clustersim.experiments.runner import SweepSummary, run_plan
+    from clustersim.experiments.spec import Experiment, ExperimentError, read_experiment_file
+    from clustersim.experiments.storage import (
+        OutputFolderError,
+        load_runs,
+        load_steps,
+        read_manifest,
+    )
+
+# the names load on first use: the command line's option parsing and --help import this package
+# without pandas and the model
+_MODULES = {
+    "clustersim.experiments.api": ("Results", "executor_options", "load_results",
+                                   "run_experiment", "sweep"),
+    "clustersim.experiments.designs": ("Design", "build_design"),
+    "clustersim.experiments.executors": ("BACKENDS", "ExecutorOptions"),
+    "clustersim.experiments.plan": ("Plan", "prepare_plan", "run_seed"),
+    "clustersim.experiments.runner": ("SweepSummary", "run_plan"),
+    "clustersim.experiments.spec": ("Experiment", "ExperimentError", "read_experiment_file"),
+    "clustersim.experiments.storage": ("OutputFolderError", "load_runs", "load_steps",
+                                       "read_manifest"),
+}
+__getattr__ = lazy_exports(__name__, {name: module for module, names in _MODULES.items()
+                                      for name in names})
 
 __all__ = [
     "BACKENDS",

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from clustersim.experiments.spec import ExperimentError
-from clustersim.experiments.storage import OutputFolderError
-from clustersim.limits import ALLOW_FLAG, field_range
-from clustersim.scenario.schema import Scenario
+from clustersim.options import ALLOW_FLAG, ScenarioFieldRange
 from clustersim.shipped import EXPERIMENTS, resolve
+
+# Only click and light modules at the top: ``clustersim sweep --help`` and option parsing load
+# no numpy, pandas or model code; each command imports what it runs.
 
 
 class InvalidInput(click.ClickException):
@@ -37,7 +37,7 @@ def executor_flags(fn):
                      help="Run on mpi4py.futures.MPIPoolExecutor (launch under mpiexec)."),
         click.option("--replications", "-r", type=click.IntRange(min=1), default=None,
                      help="Override the experiment's replications."),
-        click.option("--steps", type=click.IntRange(*field_range(Scenario, "steps")),
+        click.option("--steps", type=ScenarioFieldRange("steps"),
                      default=None, help="Override the number of simulated months."),
         click.option("--retry-failed", is_flag=True, default=False,
                      help="Re-run the runs recorded as failed."),
@@ -105,6 +105,8 @@ def posterior_flags(fn):
 
 def _run(experiment: Path, out: Path | None, **kwargs):
     from clustersim.experiments.api import sweep
+    from clustersim.experiments.spec import ExperimentError
+    from clustersim.outputs.folders import OutputFolderError
     from clustersim.scenario.loader import ScenarioError
 
     progress = not kwargs.pop("no_progress")
@@ -187,7 +189,8 @@ def sensitivity_command(
     """
     from clustersim.experiments.api import default_out
     from clustersim.experiments.sensitivity import SensitivityError, analyze_folder, check_request
-    from clustersim.outputs.folders import folder_lock
+    from clustersim.experiments.spec import ExperimentError
+    from clustersim.outputs.folders import OutputFolderError, folder_lock
 
     experiment = resolve(experiment, EXPERIMENTS)
     out = out or default_out(experiment)

@@ -10,18 +10,35 @@ From Python::
     pattern_means({"parameters.export.tie_hazard_new": 0.08}, replications=5)
 """
 
-from clustersim.validation.patterns import Pattern, PatternFileError, load_patterns
-from clustersim.validation.suite import (
-    DEFAULT_SEED,
-    FULL_REPLICATIONS,
-    QUICK_REPLICATIONS,
-    PatternResult,
-    ValidationInputError,
-    ValidationResult,
-    distance_to_range,
-    pattern_means,
-    run_validation,
-)
+from typing import TYPE_CHECKING
+
+from clustersim.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from clustersim.validation.patterns import Pattern, PatternFileError, load_patterns
+    from clustersim.validation.suite import (
+        DEFAULT_SEED,
+        FULL_REPLICATIONS,
+        QUICK_REPLICATIONS,
+        PatternResult,
+        ValidationInputError,
+        ValidationResult,
+        distance_to_range,
+        pattern_means,
+        run_validation,
+    )
+
+# the names load on first use: ``clustersim validate --help`` imports this package without
+# numpy, scipy and the model
+_MODULES = {
+    "clustersim.validation.patterns": ("Pattern", "PatternFileError", "load_patterns"),
+    "clustersim.validation.suite": ("DEFAULT_SEED", "FULL_REPLICATIONS", "QUICK_REPLICATIONS",
+                                    "PatternResult", "ValidationInputError",
+                                    "ValidationResult", "distance_to_range", "pattern_means",
+                                    "run_validation"),
+}
+__getattr__ = lazy_exports(__name__, {name: module for module, names in _MODULES.items()
+                                      for name in names})
 
 __all__ = [
     "DEFAULT_SEED",

@@ -10,16 +10,15 @@ import math
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from clustersim.experiments.cli import BATCH_SIZE
-from clustersim.validation.suite import (
-    FULL_REPLICATIONS,
-    QUICK_REPLICATIONS,
-    SEQUENTIAL_FACTOR,
-    ValidationResult,
-)
+from clustersim.validation.defaults import FULL_REPLICATIONS, QUICK_REPLICATIONS, SEQUENTIAL_FACTOR
+
+if TYPE_CHECKING:  # the suite loads numpy, scipy and the model: only inside the command
+    from clustersim.validation.suite import ValidationResult
 
 EXIT_FAILED = 1
 EXIT_INVALID_INPUT = 2

@@ -52,19 +52,15 @@ from clustersim.calibration.posterior import DRAW_RUN_KEY, read_posterior_draws
 from clustersim.experiments.executors import ExecutorOptions, open_backend
 from clustersim.scenario import Scenario, load_scenario, scenario_hash, validate_scenario
 from clustersim.scenario.loader import InputFileError, apply_overrides
+from clustersim.validation.defaults import (  # noqa: F401  (part of the suite's interface)
+    DEFAULT_SEED,
+    FULL_REPLICATIONS,
+    QUICK_REPLICATIONS,
+    SEQUENTIAL_FACTOR,
+)
 from clustersim.validation.measures import MEASURES
 from clustersim.validation.observe import Observation, observe_batch
 from clustersim.validation.patterns import Pattern, load_patterns
-
-DEFAULT_SEED = 2024
-"""Base seed of the replication seeds when none is given."""
-FULL_REPLICATIONS = 20
-"""Replications per scenario and variant in the full configuration."""
-QUICK_REPLICATIONS = 5
-"""Replications with ``quick=True`` (``--quick``): intervals about twice as wide."""
-
-SEQUENTIAL_FACTOR = 4
-"""``clustersim validate``'s default ``max_replications``: this many times the replications."""
 
 
 class ValidationInputError(InputFileError):

@@ -16,10 +16,7 @@ from pathlib import Path
 
 import click
 
-from clustersim.limits import check_dashboard_scenario, port_in_use
-from clustersim.scenario import ScenarioError, load_scenario
 from clustersim.shipped import SCENARIOS, resolve
-from clustersim.viz.dashboard_model import DEFAULT_SCENARIO, SCENARIO_ENV
 
 APP = "clustersim.viz.app"
 EXIT_INVALID_INPUT = 2
@@ -52,6 +49,11 @@ def dashboard_command(scenario_file: Path | None, host: str, port: int,
     or a shipped scenario's name ('clustersim scenarios' lists them); it defaults to the shipped
     baseline. Stop it with Ctrl+C.
     """
+    # the dashboard's model loads Mesa and the schema: only when the command runs, not for --help
+    from clustersim.limits import check_dashboard_scenario, port_in_use
+    from clustersim.scenario import ScenarioError, load_scenario
+    from clustersim.viz.dashboard_model import DEFAULT_SCENARIO, SCENARIO_ENV
+
     path = resolve(scenario_file or DEFAULT_SCENARIO, SCENARIOS).resolve()
     try:
         scenario = check_dashboard_scenario(load_scenario(path))

@@ -1,0 +1,24 @@
+"""Package attributes that load on first use (PEP 562), so that importing a package -- and the
+command line's ``--help`` -- does not pay for the heavy modules behind its public names."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from typing import Any
+
+
+def lazy_exports(package: str, exports: dict[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: each name in ``exports`` is imported from the
+    module it maps to when first asked for, and kept in the package for later lookups."""
+
+    def __getattr__(name: str) -> Any:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__

@@ -294,9 +294,12 @@ def _dispatch(plan, batches, options, store, state, counts, bar) -> None:
                     limit = max(1, handle.capacity()) * IN_FLIGHT_PER_WORKER
                     last_capacity_check = now
                 while not broken and len(in_flight) < limit:
-                    if carry:  # batches in flight when a worker died: one at a time, alone
-                        if in_flight:
-                            break
+                    # batches in flight when a worker died run one at a time, alone: nothing
+                    # else is submitted while one of them runs (the last one included)
+                    rerun = any(b.key in suspects for b in in_flight.values())
+                    if (carry or rerun) and in_flight:
+                        break
+                    if carry:
                         batch = carry.pop(0)
                     elif exhausted:
                         break

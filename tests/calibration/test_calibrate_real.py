@@ -174,3 +174,31 @@ def test_output_folder_of_another_command_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "clustersim never deletes folders it did not write" in result.output
     assert (foreign / "notes.txt").read_text() == "mine"
+
+
+def test_batched_replications_give_the_same_posterior_with_one_and_two_workers(tmp_path):
+    """Replications batched two at a time (``replication_batch: 2``): the batch is formed inside
+    each simulation, so the posterior is the same in this process and on two worker
+    processes, and it differs from one-by-one replications (the batch really ran)."""
+    batched = {**TINY, "replications": 2, "replication_batch": 2,
+               "budget": {"population_size": 6, "max_generations": 2}}
+    config = tmp_path / "batched.yaml"
+    config.write_text(yaml.safe_dump(batched, sort_keys=False), encoding="utf-8")
+    resolved = load_config(config)
+    cfg = resolved.config
+
+    def posterior(batch_size: int, workers: int, folder: str) -> pd.DataFrame:
+        simulator = PatternSimulator(resolved.target_patterns, cfg.replications,
+                                     resolved.measured, cfg.fixed, batch_size=batch_size)
+        budget = AbcBudget(**cfg.budget.model_dump())
+        if workers == 1:
+            return run_abc(resolved.parameters, resolved.targets, simulator, budget, cfg.seed,
+                           tmp_path / folder).posterior
+        with open_backend(ExecutorOptions("process", workers=workers)) as handle:
+            return run_abc(resolved.parameters, resolved.targets, simulator, budget, cfg.seed,
+                           tmp_path / folder, executor=handle.executor).posterior
+
+    one = posterior(2, 1, "one")
+    pd.testing.assert_frame_equal(posterior(2, 2, "two"), one)
+    unbatched = posterior(1, 1, "unbatched")
+    assert not unbatched.equals(one)

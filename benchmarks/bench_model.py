@@ -9,6 +9,7 @@ in its own subprocess so peak memory is that case's alone.
     python benchmarks/bench_model.py --before /tmp/before/src   # each case also on another
                                                 # source tree (before/after in one run)
     python benchmarks/bench_model.py --programme  # also 1,000 clusters / ~96,000 firms
+    python benchmarks/bench_model.py --quick --programme-series   # 125 ... 1,000 clusters
 
 The code before issue 12 at today's dynamics: ``benchmarks/issue12_before.patch`` (how to build
 the tree is written at its top).
@@ -32,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALING_FIRMS = (1500, 3000, 6000, 12000)
+PROGRAMME_SERIES = (125, 250, 500, 1000)  # clusters: ~12k, 24k, 48k, 96k firms
 NATIONAL_CLUSTERS = 64
 PROGRAMME_LABEL = "programme 1,000 clusters"
 
@@ -161,6 +163,10 @@ def main() -> None:
     parser.add_argument("--programme", action="store_true",
                         help="also run 1,000 clusters / ~96,000 firms (issue 12 target: < 30 s, "
                              "< 1.5 GiB)")
+    parser.add_argument("--programme-series", action="store_true",
+                        help="doubling with proportional work (issue 12): the programme at "
+                             f"{', '.join(map(str, PROGRAMME_SERIES))} clusters, pool and key "
+                             "clusters in proportion (target: each doubling <= 2.1x the time)")
     parser.add_argument("--before", type=Path, default=None,
                         help="source tree of the code before a change: every case runs on it "
                              "too, right before the same case on this tree")
@@ -176,6 +182,9 @@ def main() -> None:
                    scaling_overrides(n)) for n in SCALING_FIRMS]
     if args.programme:
         cases.append((PROGRAMME_LABEL, "scenarios/national_programme.yaml", programme_overrides()))
+    if args.programme_series:
+        cases += [(f"programme {n} clusters", "scenarios/national_programme.yaml",
+                   programme_overrides(n)) for n in PROGRAMME_SERIES]
     results: dict[str, dict[str, dict]] = {tree: {} for tree, _ in trees}
     for label, scenario_file, overrides in cases:
         if args.before:  # interleaved: both trees see the same machine load
@@ -217,6 +226,17 @@ def main() -> None:
             print(f"[{tree}] 1,000 clusters / {r['firms']} firms: {r['run_s']:.1f} s wall, "
                   f"{r['cpu_s']:.1f} s CPU (target < 30 s), peak {r['peak_rss_mib']:.0f} MiB "
                   "(target < 1536 MiB)")
+        if args.programme_series:
+            previous = None
+            for n in PROGRAMME_SERIES:
+                r = by_label[f"programme {n} clusters"]
+                if previous is not None:
+                    ratio = r["cpu_s"] / previous["cpu_s"]
+                    print(f"[{tree}]   programme {previous['clusters']} -> {r['clusters']} "
+                          f"clusters ({previous['firms']} -> {r['firms']} firms): time ratio "
+                          f"{ratio:.2f}x (CPU) for {r['firms'] / previous['firms']:.2f}x firms "
+                          f"(target <= 2.1x): {'PASS' if ratio <= 2.1 else 'FAIL'}")
+                previous = r
         if args.quick:
             continue
         previous = None

@@ -29,6 +29,7 @@ import platform
 import subprocess
 import sys
 import time
+from itertools import pairwise
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,6 +149,16 @@ def report(label: str, r: dict) -> None:
           f"peak {r['peak_rss_mib']:7.0f} MiB  relations {r['relations_end']:>7}")
 
 
+def report_doublings(tree: str, series: list[dict]) -> None:
+    """Time ratio of each case to the one before (firms about doubled), against <= 2.1x."""
+    for previous, r in pairwise(series):
+        ratio = r["cpu_s"] / previous["cpu_s"]
+        print(f"[{tree}]   {previous['clusters']} -> {r['clusters']} clusters, "
+              f"{previous['firms']} -> {r['firms']} firms: time ratio {ratio:.2f}x (CPU) for "
+              f"{r['firms'] / previous['firms']:.2f}x firms (target <= 2.1x): "
+              f"{'PASS' if ratio <= 2.1 else 'FAIL'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the scaling series")
@@ -227,28 +238,13 @@ def main() -> None:
                   f"{r['cpu_s']:.1f} s CPU (target < 30 s), peak {r['peak_rss_mib']:.0f} MiB "
                   "(target < 1536 MiB)")
         if args.programme_series:
-            previous = None
-            for n in PROGRAMME_SERIES:
-                r = by_label[f"programme {n} clusters"]
-                if previous is not None:
-                    ratio = r["cpu_s"] / previous["cpu_s"]
-                    print(f"[{tree}]   programme {previous['clusters']} -> {r['clusters']} "
-                          f"clusters ({previous['firms']} -> {r['firms']} firms): time ratio "
-                          f"{ratio:.2f}x (CPU) for {r['firms'] / previous['firms']:.2f}x firms "
-                          f"(target <= 2.1x): {'PASS' if ratio <= 2.1 else 'FAIL'}")
-                previous = r
+            report_doublings(tree, [by_label[f"programme {n} clusters"]
+                                    for n in PROGRAMME_SERIES])
         if args.quick:
             continue
-        previous = None
-        for n in SCALING_FIRMS:
-            r = by_label[f"scaling ~{n} firms"]
-            if previous is not None:
-                ratio = r["cpu_s"] / previous["cpu_s"]
-                print(f"[{tree}]   {previous['firms']} -> {r['firms']} firms: time ratio "
-                      f"{ratio:.2f}x (CPU) for {r['firms'] / previous['firms']:.2f}x agents "
-                      f"(target <= 2.1x): {'PASS' if ratio <= 2.1 else 'FAIL'}")
-            previous = r
-        print(f"[{tree}]   12,000-firm peak memory {previous['peak_rss_mib']:.0f} MiB "
+        series = [by_label[f"scaling ~{n} firms"] for n in SCALING_FIRMS]
+        report_doublings(tree, series)
+        print(f"[{tree}]   12,000-firm peak memory {series[-1]['peak_rss_mib']:.0f} MiB "
               "(target < 2048 MiB)")
 
 

@@ -19,13 +19,10 @@ if TYPE_CHECKING:
     from clustersim.scenario import Scenario, ScenarioError, load_scenario
     from clustersim.simulation import SimulationResult, simulate
 
-_LAZY: dict[str, str] = {
-    "ClusterModel": "clustersim.model",
-    "Scenario": "clustersim.scenario",
-    "ScenarioError": "clustersim.scenario",
-    "load_scenario": "clustersim.scenario",
-    "SimulationResult": "clustersim.simulation",
-    "simulate": "clustersim.simulation",
+_LAZY: dict[str, tuple[str, ...]] = {
+    "clustersim.model": ("ClusterModel",),
+    "clustersim.scenario": ("Scenario", "ScenarioError", "load_scenario"),
+    "clustersim.simulation": ("SimulationResult", "simulate"),
 }
 
 __all__ = [

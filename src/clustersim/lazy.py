@@ -9,9 +9,11 @@ from collections.abc import Callable
 from typing import Any
 
 
-def lazy_exports(package: str, exports: dict[str, str]) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for ``package``: each name in ``exports`` is imported from the
-    module it maps to when first asked for, and kept in the package for later lookups."""
+def lazy_exports(package: str, modules: dict[str, tuple[str, ...]]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package``: each name listed under a module in ``modules``
+    is imported from that module when first asked for, and kept in the package for later
+    lookups."""
+    exports = {name: module for module, names in modules.items() for name in names}
 
     def __getattr__(name: str) -> Any:
         module = exports.get(name)

@@ -17,11 +17,8 @@ if TYPE_CHECKING:
 # the names load on first use: ``clustersim compare --help`` imports this package without
 # pandas, scipy and the model
 __getattr__ = lazy_exports(__name__, {
-    "ComparisonSpec": "clustersim.analysis.comparison",
-    "load_comparison": "clustersim.analysis.comparison",
-    "run_comparison": "clustersim.analysis.comparison",
-    "mean_ci": "clustersim.analysis.stats",
-    "paired_difference": "clustersim.analysis.stats",
+    "clustersim.analysis.comparison": ("ComparisonSpec", "load_comparison", "run_comparison"),
+    "clustersim.analysis.stats": ("mean_ci", "paired_difference"),
 })
 
 __all__ = ["ComparisonSpec", "load_comparison", "mean_ci", "paired_difference", "run_comparison"]

@@ -44,8 +44,7 @@ _MODULES = {
     "clustersim.experiments.storage": ("OutputFolderError", "load_runs", "load_steps",
                                        "read_manifest"),
 }
-__getattr__ = lazy_exports(__name__, {name: module for module, names in _MODULES.items()
-                                      for name in names})
+__getattr__ = lazy_exports(__name__, _MODULES)
 
 __all__ = [
     "BACKENDS",

@@ -37,8 +37,7 @@ _MODULES = {
                                     "ValidationResult", "distance_to_range", "pattern_means",
                                     "run_validation"),
 }
-__getattr__ = lazy_exports(__name__, {name: module for module, names in _MODULES.items()
-                                      for name in names})
+__getattr__ = lazy_exports(__name__, _MODULES)
 
 __all__ = [
     "DEFAULT_SEED",

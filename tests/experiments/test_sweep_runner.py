@@ -100,6 +100,16 @@ def test_a_worker_process_that_dies_fails_only_its_own_runs(out):
     assert (runs.loc[runs["a"] != 2, "status"] == "ok").all()
 
 
+def test_many_crashing_runs_are_each_pinned_without_stopping_the_sweep(out):
+    """Six runs kill their worker: each is re-run alone and recorded as failed. A crash pinned
+    on its run is progress, so the sweep does not stop as if the executor kept breaking."""
+    spec = grid_spec(replications=2, parameters={"a": [1, 2, 3], "b": [0.0, 0.25, 0.5]})
+    summary = sweep(spec, out, workers=2, run_fn=kills_worker_at_a_2, progress=False)
+    runs = load_runs(out)
+    assert summary.ran == 18 and (summary.ok, summary.failed) == (12, 6)
+    assert set(runs.loc[runs["status"] == "failed", "a"]) == {2}
+
+
 def test_more_replications_later_add_runs_and_keep_the_old_ones(out):
     sweep(grid_spec(replications=2), out, workers=2, run_fn=noisy, progress=False)
     before = comparable(load_runs(out))

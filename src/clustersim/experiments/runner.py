@@ -283,6 +283,7 @@ def _dispatch(plan, batches, options, store, state, counts, bar) -> None:
     restarts = 0
     while True:
         broken = False
+        diagnosed = False  # the pool broke under a batch re-run alone: its runs are recorded
         with open_backend(options) as handle:
             in_flight: dict[Future, RunBatch] = {}
             last_capacity_check = float("-inf")
@@ -326,6 +327,7 @@ def _dispatch(plan, batches, options, store, state, counts, bar) -> None:
                             suspects.add(batch.key)
                             carry.append(batch)
                             continue
+                        diagnosed = True
                         results = [_lost(task, "worker process died "
                                                f"({type(exc).__name__}: {exc})")
                                    for task in batch.tasks]
@@ -338,7 +340,8 @@ def _dispatch(plan, batches, options, store, state, counts, bar) -> None:
                             restarts = 0
         if not broken:
             return
-        restarts += 1
+        if not diagnosed:  # a crash pinned on its batch is progress, not a failing executor
+            restarts += 1
         if restarts > MAX_POOL_RESTARTS or not handle.restartable:
             raise RuntimeError(
                 f"the executor broke {restarts} times without a successful run in between; "

@@ -133,3 +133,30 @@ def test_dependencies_flow_one_way():
     """scenario -> state -> processes -> model -> outputs -> experiments / analysis / viz."""
     wrong = upward_imports(import_graph())
     assert wrong == [], "imports against the layers:\n" + "\n".join(wrong)
+
+
+def _type_checking_imports(path: Path) -> set[tuple[str, str]]:
+    """(module, name) of every ``from module import name`` under ``if TYPE_CHECKING:``."""
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.ImportFrom):
+                    found |= {(inner.module, alias.name) for alias in inner.names}
+    return found
+
+
+def test_lazy_exports_are_seen_by_the_graph():
+    """A lazily exported name is imported by its module's name in a string, which the graph
+    cannot see; each package lists the same imports under ``TYPE_CHECKING``, which it does."""
+    import importlib
+
+    packages = [p for p in (SRC / PACKAGE).rglob("__init__.py")
+                if "lazy_exports(" in p.read_text(encoding="utf-8")]
+    assert len(packages) >= 4
+    for path in packages:
+        package = importlib.import_module(module_name(path))
+        getter = getattr(package, "_lazy_getattr", package.__getattr__)
+        exported = {(module, name) for module, names in getter.exports.items()
+                    for name in names}
+        assert exported == _type_checking_imports(path), path

@@ -23,4 +23,16 @@ def lazy_exports(package: str, modules: dict[str, tuple[str, ...]]) -> Callable[
         setattr(sys.modules[package], name, value)
         return value
 
+    __getattr__.exports = modules  # type: ignore[attr-defined]  (read by the import-graph test)
     return __getattr__
+
+
+def lazy_dir(package: str, modules: dict[str, tuple[str, ...]]) -> Callable[[], list[str]]:
+    """A module ``__dir__`` for ``package`` that lists the lazy names before they are loaded
+    (tab completion in notebooks and IPython uses ``dir``)."""
+    names = {name for group in modules.values() for name in group}
+
+    def __dir__() -> list[str]:
+        return sorted({*vars(sys.modules[package]), *names})
+
+    return __dir__

@@ -8,7 +8,7 @@ plain-language sentences; ``figures`` and ``report`` write the self-contained HT
 
 from typing import TYPE_CHECKING
 
-from clustersim.lazy import lazy_exports
+from clustersim.lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from clustersim.analysis.comparison import ComparisonSpec, load_comparison, run_comparison
@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 # the names load on first use: ``clustersim compare --help`` imports this package without
 # pandas, scipy and the model
-__getattr__ = lazy_exports(__name__, {
+_MODULES = {
     "clustersim.analysis.comparison": ("ComparisonSpec", "load_comparison", "run_comparison"),
     "clustersim.analysis.stats": ("mean_ci", "paired_difference"),
-})
+}
+__getattr__ = lazy_exports(__name__, _MODULES)
+__dir__ = lazy_dir(__name__, _MODULES)
 
 __all__ = ["ComparisonSpec", "load_comparison", "mean_ci", "paired_difference", "run_comparison"]

@@ -9,7 +9,7 @@ can resume; :func:`load_runs` / :func:`load_results` read it back as pandas Data
 
 from typing import TYPE_CHECKING
 
-from clustersim.lazy import lazy_exports
+from clustersim.lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from clustersim.experiments.api import (
@@ -45,6 +45,7 @@ _MODULES = {
                                        "read_manifest"),
 }
 __getattr__ = lazy_exports(__name__, _MODULES)
+__dir__ = lazy_dir(__name__, _MODULES)
 
 __all__ = [
     "BACKENDS",

@@ -12,7 +12,7 @@ From Python::
 
 from typing import TYPE_CHECKING
 
-from clustersim.lazy import lazy_exports
+from clustersim.lazy import lazy_dir, lazy_exports
 
 if TYPE_CHECKING:
     from clustersim.validation.patterns import Pattern, PatternFileError, load_patterns
@@ -38,6 +38,7 @@ _MODULES = {
                                     "run_validation"),
 }
 __getattr__ = lazy_exports(__name__, _MODULES)
+__dir__ = lazy_dir(__name__, _MODULES)
 
 __all__ = [
     "DEFAULT_SEED",
